@@ -1,0 +1,29 @@
+# `make demo` and `make test` work on a fresh machine: they create .venv and install on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= $(or $(TFRNNX_DATA_DIR),$(abspath ../shared/data))
+export TFRNNX_DATA_DIR := $(DATA_DIR)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: install demo test bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: $(BIN)/.installed
+	$(BIN)/tfrnnx demo --logdir runs --export-dir saved_models
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q tests
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_recurrent_dropout.py
+
+clean:
+	rm -rf runs saved_models/*/ .pytest_cache

@@ -1,0 +1,19 @@
+"""Test-session set-up: quiet TF, two logical CPUs for tf.distribute tests."""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(__file__))
+
+import tensorflow as tf  # noqa: E402
+
+# MirroredStrategy tests need two devices; logical devices must be set before TF starts.
+_cpus = tf.config.list_physical_devices("CPU")
+if _cpus and len(tf.config.list_logical_devices("CPU")) < 2:
+    try:
+        tf.config.set_logical_device_configuration(
+            _cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
+        )
+    except RuntimeError:
+        pass

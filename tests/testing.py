@@ -1,0 +1,116 @@
+"""Shared checks every tfrnnx layer passes (house style, point 8).
+
+``LayerChecks.run_layer_checks`` builds the layer, calls it eagerly and symbolically, fits
+one step, round-trips it through ``.keras`` and SavedModel export with identical outputs,
+runs it under ``mixed_float16`` and under ``jit_compile=True``.
+"""
+
+import os
+import tempfile
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _model_around(layer, input_data):
+    """A functional model with one Input per array of ``input_data`` around ``layer``."""
+    arrays = _as_list(input_data)
+    inputs = [keras.Input(shape=a.shape[1:], dtype=str(a.dtype)) for a in arrays]
+    outputs = layer(inputs if isinstance(input_data, (list, tuple)) else inputs[0])
+    return keras.Model(inputs, outputs)
+
+
+def _weights_changed(before, after):
+    return any(not np.array_equal(b, a) for b, a in zip(before, after))
+
+
+class LayerChecks:
+    """Mixin for ``tf.test.TestCase`` classes that test layers."""
+
+    def run_layer_checks(
+        self,
+        layer_factory,
+        input_data,
+        expected_output_shape,
+        export=True,
+        mixed_precision=True,
+        jit_compile=True,
+        atol=1e-5,
+    ):
+        """Runs the standard layer checks.
+
+        Args:
+            layer_factory: zero-argument callable returning a new, unbuilt layer.
+            input_data: numpy array, or list of arrays for multi-input layers.
+            expected_output_shape: full output shape for ``input_data``.
+        """
+        # Eager call and output shape.
+        layer = layer_factory()
+        output = layer(input_data)
+        self.assertEqual(tuple(output.shape), tuple(expected_output_shape))
+
+        # Symbolic call inside a model; the model reproduces the eager call.
+        model = _model_around(layer, input_data)
+        self.assertAllClose(model(input_data), output, atol=atol)
+
+        # One fit step moves the trainable weights.
+        before = [w.numpy() for w in model.trainable_weights]
+        target = np.zeros(expected_output_shape, "float32")
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        model.fit(input_data, target, batch_size=len(target), epochs=1, verbose=0)
+        after = [w.numpy() for w in model.trainable_weights]
+        self.assertTrue(_weights_changed(before, after), "fit did not change any weight")
+        expected = model.predict(input_data, verbose=0)
+        self.assertTrue(np.all(np.isfinite(expected)))
+
+        # Config round trip gives an equivalent layer (not only the same keys).
+        config = layer.get_config()
+        self.assertIsInstance(config, dict)
+        clone = type(layer).from_config(config)
+        self.assertEqual(clone.get_config(), config)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            # .keras round trip with identical outputs.
+            path = os.path.join(tmp, "model.keras")
+            model.save(path)
+            reloaded = keras.saving.load_model(path)
+            self.assertAllClose(reloaded.predict(input_data, verbose=0), expected, atol=atol)
+
+            # SavedModel export and reload with identical outputs.
+            if export:
+                export_dir = os.path.join(tmp, "export")
+                model.export(export_dir, verbose=False)
+                served = tf.saved_model.load(export_dir)
+                served_output = served.serve(*_as_list(input_data))
+                self.assertAllClose(served_output, expected, atol=atol)
+
+        if jit_compile:
+            jit_model = _model_around(layer_factory(), input_data)
+            jit_model.set_weights(model.get_weights())
+            jit_model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=True)
+            self.assertAllClose(jit_model.predict(input_data, verbose=0), expected, atol=1e-4)
+            jit_model.fit(input_data, target, batch_size=len(target), epochs=1, verbose=0)
+
+        if mixed_precision:
+            previous = keras.config.dtype_policy()
+            keras.config.set_dtype_policy("mixed_float16")
+            try:
+                half_layer = layer_factory()
+                half_output = half_layer(input_data)
+                self.assertEqual(keras.backend.standardize_dtype(half_output.dtype), "float16")
+                self.assertTrue(np.all(np.isfinite(np.asarray(half_output, "float32"))))
+                self.assertTrue(
+                    all(
+                        keras.backend.standardize_dtype(w.dtype) == "float32"
+                        for w in half_layer.weights
+                        if w.trainable
+                    )
+                )
+            finally:
+                keras.config.set_dtype_policy(previous)
+        return model

@@ -1,0 +1,6 @@
+"""tfrnnx: Keras 3 layers and models from a thesis on recurrent networks."""
+
+__version__ = "0.1.0"
+
+from tfrnnx import data
+from tfrnnx import layers

@@ -1,0 +1,177 @@
+"""Machinery shared by the recurrent-dropout cells: argument checks, masks and scaling.
+
+The cells here split one recurrent step in two parts so that a sequence wrapper can run
+them fast and sample masks once per sequence without Keras' private dropout-cell API:
+
+- ``project_inputs`` applies input dropout and the input kernel to a whole sequence at
+  once (one large matmul instead of one per step);
+- ``step`` runs the recurrence on one projected step, given that step's recurrent mask.
+
+``RecurrentDropoutRNN`` samples every recurrent mask of a sequence before the loop (per
+step or per sequence) and feeds them to the loop beside the projected inputs, so the loop
+body draws no random numbers at all.
+"""
+
+import numbers
+
+import keras
+from keras import ops
+
+MASK_SAMPLINGS = ("per_step", "per_sequence")
+DROPOUT_SCALINGS = ("inverted", "test_time")
+
+
+def check_rate(name, value):
+    """Returns ``value`` as a float in [0, 1) or raises a ValueError naming ``name``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0.0 <= float(value) < 1.0
+    ):
+        raise ValueError(
+            f"{name} must be a number in [0, 1). Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def check_choice(name, value, choices):
+    """Returns ``value`` if it is one of ``choices``, else raises a ValueError."""
+    if value not in choices:
+        raise ValueError(
+            f"{name} must be one of {', '.join(repr(c) for c in choices)}. "
+            f"Received: {name}={value!r}"
+        )
+    return value
+
+
+def check_units(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"units must be a positive integer. Received: units={value!r}")
+    return int(value)
+
+
+class RecurrentDropoutCellBase(keras.layers.Layer):
+    """Base of the tfrnnx recurrent-dropout cells (private).
+
+    Subclasses set ``recurrent_dropout_modes``, create their weights in ``build`` and
+    implement ``_input_bias`` and ``step``.
+    """
+
+    recurrent_dropout_modes = ("update", "hidden", "cell")
+
+    def __init__(
+        self,
+        units,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        recurrent_dropout_mode="update",
+        mask_sampling="per_step",
+        dropout_scaling="inverted",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = check_units(units)
+        self.dropout = check_rate("dropout", dropout)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
+        self.recurrent_dropout_mode = check_choice(
+            "recurrent_dropout_mode", recurrent_dropout_mode, self.recurrent_dropout_modes
+        )
+        self.mask_sampling = check_choice("mask_sampling", mask_sampling, MASK_SAMPLINGS)
+        self.dropout_scaling = check_choice(
+            "dropout_scaling", dropout_scaling, DROPOUT_SCALINGS
+        )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise ValueError(f"seed must be an integer or None. Received: seed={seed!r}")
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # Set by RecurrentDropoutRNN while it runs the loop: the width of the projected
+        # inputs inside the concatenated [projected inputs, recurrent mask] step input.
+        self._projected_width = None
+
+    # -- pieces the sequence wrapper calls -------------------------------------------
+
+    def project_inputs(self, inputs, training=False):
+        """Input dropout, then ``inputs @ kernel`` (+ input bias), on any leading shape.
+
+        On a sequence ``(batch, time, features)`` the dropout mask is shared by all steps,
+        as in ``keras.layers.LSTM``; on one step ``(batch, features)`` it is new each call.
+        """
+        if training and self.dropout > 0.0:
+            noise_shape = None
+            if len(inputs.shape) == 3:
+                noise_shape = (ops.shape(inputs)[0], 1, ops.shape(inputs)[2])
+            inputs = keras.random.dropout(
+                inputs, self.dropout, noise_shape=noise_shape, seed=self.seed_generator
+            )
+        projected = ops.matmul(inputs, self.kernel)
+        bias = self._input_bias()
+        if bias is not None:
+            projected = projected + bias
+        return projected
+
+    def recurrent_masks(self, batch_size, steps, dtype, training=False):
+        """Recurrent dropout masks for a sequence, ``(batch, steps, units)``, or None.
+
+        Kept units hold 1/(1-p) with inverted scaling and 1 with test-time scaling,
+        dropped units 0. With ``steps=None`` one step's mask ``(batch, units)`` is drawn.
+        """
+        if not training or self.recurrent_dropout == 0.0:
+            return None
+        if steps is None:
+            shape = (batch_size, self.units)
+        elif self.mask_sampling == "per_step":
+            shape = (batch_size, steps, self.units)
+        else:
+            shape = (batch_size, 1, self.units)
+        keep = ops.cast(
+            keras.random.uniform(shape, seed=self.seed_generator) >= self.recurrent_dropout,
+            dtype,
+        )
+        if self.dropout_scaling == "inverted":
+            keep = keep / ops.cast(1.0 - self.recurrent_dropout, dtype)
+        if steps is not None and self.mask_sampling == "per_sequence":
+            keep = ops.broadcast_to(keep, (batch_size, steps, self.units))
+        return keep
+
+    def apply_recurrent_dropout(self, tensor, mask, training):
+        """Multiplies by the step's mask in training; by (1-p) at test time if asked."""
+        if mask is not None:
+            return tensor * mask
+        if not training and self.dropout_scaling == "test_time" and self.recurrent_dropout > 0.0:
+            return tensor * ops.cast(1.0 - self.recurrent_dropout, tensor.dtype)
+        return tensor
+
+    # -- keras.layers.RNN cell protocol ------------------------------------------------
+
+    def call(self, inputs, states, training=False):
+        training = bool(training)
+        if self._projected_width is not None:
+            # Inside RecurrentDropoutRNN: inputs are [projected step, recurrent mask].
+            width = self._projected_width
+            if inputs.shape[-1] > width:
+                return self.step(inputs[:, :width], states, inputs[:, width:], training)
+            return self.step(inputs, states, None, training)
+        if training and self.recurrent_dropout > 0.0 and self.mask_sampling == "per_sequence":
+            raise ValueError(
+                "mask_sampling='per_sequence' needs the whole sequence: run the cell in "
+                "tfrnnx.layers.RecurrentDropoutRNN (or RecurrentDropoutLSTM/GRU/SimpleRNN) "
+                f"instead of {type(self).__name__} alone in keras.layers.RNN. "
+                f"Received: mask_sampling={self.mask_sampling!r}"
+            )
+        projected = self.project_inputs(inputs, training)
+        mask = self.recurrent_masks(ops.shape(inputs)[0], None, projected.dtype, training)
+        return self.step(projected, states, mask, training)
+
+    def get_config(self):
+        config = {
+            "units": self.units,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "recurrent_dropout_mode": self.recurrent_dropout_mode,
+            "mask_sampling": self.mask_sampling,
+            "dropout_scaling": self.dropout_scaling,
+            "seed": self.seed,
+        }
+        return {**super().get_config(), **config}
+

@@ -4,3 +4,5 @@ __version__ = "0.1.0"
 
 from tfrnnx import data
 from tfrnnx import layers
+from tfrnnx import metrics
+from tfrnnx import models

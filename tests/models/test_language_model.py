@@ -1,0 +1,83 @@
+import doctest
+import json
+import os
+import tempfile
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import tfrnnx
+from tfrnnx.models import language_model
+
+SENTENCES = ["the cat sat", "the dog sat down", "a cat ran"]
+
+
+def small_lm(seed=0, **kwargs):
+    vocab = tfrnnx.models.WordVocabulary.build(SENTENCES)
+    return tfrnnx.models.LanguageModel(vocab, embedding_dim=6, units=5, seed=seed, **kwargs)
+
+
+def padded_ids(lm):
+    return lm.vocabulary.pad(lm.vocabulary.encode(SENTENCES, add_bos_eos=True))
+
+
+class LanguageModelTest(tf.test.TestCase):
+    def test_docstring_example(self):
+        self.assertEqual(doctest.testmod(language_model).failed, 0)
+
+    def test_output_shape_and_seed(self):
+        lm = small_lm()
+        ids = padded_ids(lm)
+        logits = lm(ids)
+        self.assertEqual(tuple(logits.shape), ids.shape + (len(lm.vocabulary),))
+        self.assertAllClose(small_lm()(ids), logits)
+        self.assertNotAllClose(small_lm(seed=1)(ids), logits)
+
+    def test_loss_is_masked_next_token_nll(self):
+        lm = small_lm()
+        ids = padded_ids(lm)
+        logits = np.asarray(lm(ids), "float64")
+        probs = np.exp(logits - logits.max(-1, keepdims=True))
+        probs /= probs.sum(-1, keepdims=True)
+        nll = []
+        for row in range(ids.shape[0]):
+            for t in range(ids.shape[1] - 1):
+                if ids[row, t + 1] != 0:
+                    nll.append(-np.log(probs[row, t, ids[row, t + 1]]))
+        loss = lm.compute_loss(x=ids, y_pred=lm(ids))
+        self.assertAllClose(loss, np.mean(nll), atol=1e-5)
+
+    def test_fit_lowers_loss_with_dropout(self):
+        lm = small_lm(dropout=0.1, recurrent_dropout=0.2)
+        ids = padded_ids(lm)
+        lm.compile(optimizer=keras.optimizers.Adam(0.05))
+        history = lm.fit(ids, batch_size=3, epochs=8, verbose=0).history["loss"]
+        self.assertLess(history[-1], history[0])
+
+    def test_keras_round_trip_identical_outputs(self):
+        lm = small_lm(recurrent_dropout=0.25)
+        ids = padded_ids(lm)
+        expected = lm(ids)
+        config = json.loads(json.dumps(lm.get_config()))
+        self.assertEqual(tfrnnx.models.LanguageModel.from_config(config).get_config(), config)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "lm.keras")
+            lm.save(path)
+            reloaded = keras.saving.load_model(path)
+        self.assertIsInstance(reloaded, tfrnnx.models.LanguageModel)
+        self.assertEqual(reloaded.vocabulary.words, lm.vocabulary.words)
+        self.assertAllClose(reloaded(ids), expected, atol=1e-6)
+
+    def test_bad_arguments(self):
+        vocab = tfrnnx.models.WordVocabulary(["a"])
+        with self.assertRaisesRegex(ValueError, "units=0"):
+            tfrnnx.models.LanguageModel(vocab, units=0)
+        with self.assertRaisesRegex(ValueError, "recurrent_dropout=1.5"):
+            tfrnnx.models.LanguageModel(vocab, recurrent_dropout=1.5)
+        with self.assertRaisesRegex(ValueError, "vocabulary of type int"):
+            tfrnnx.models.LanguageModel(3)
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,58 @@
+import doctest
+import json
+
+import tensorflow as tf
+
+import tfrnnx
+from tfrnnx.models import word_vocabulary
+
+
+class WordVocabularyTest(tf.test.TestCase):
+    def test_docstring_example(self):
+        self.assertEqual(doctest.testmod(word_vocabulary).failed, 0)
+
+    def test_build_counts_and_limits(self):
+        vocab = tfrnnx.models.WordVocabulary.build(
+            ["b b a", "c b a", "d"], max_size=2, lowercase=True
+        )
+        self.assertEqual(vocab.words, ["b", "a"])
+        self.assertEqual(len(vocab), 6)
+        self.assertEqual(vocab.encode(["a x b"]), [[5, 1, 4]])
+        self.assertEqual(vocab.decode([2, 5, 1, 4, 3, 0]), "a <unk> b")
+
+    def test_tokenize_keeps_snli_tokens(self):
+        vocab = tfrnnx.models.WordVocabulary([])
+        self.assertEqual(
+            vocab.tokenize("A man 's dog, running."), ["a", "man", "'", "s", "dog", ",", "running", "."]
+        )
+        self.assertEqual(vocab.tokenize("don't stop"), ["don't", "stop"])
+
+    def test_pad_and_truncate(self):
+        vocab = tfrnnx.models.WordVocabulary(["a", "b"])
+        ids = vocab.encode(["a b a b"], add_bos_eos=True, max_length=2)
+        self.assertEqual(ids, [[2, 4, 5, 3]])
+        self.assertAllEqual(vocab.pad([[4], [4, 5, 4]], length=2), [[4, 0], [4, 5]])
+
+    def test_config_json_round_trip(self):
+        vocab = tfrnnx.models.WordVocabulary(["x", "y"], lowercase=False)
+        config = json.loads(json.dumps(vocab.get_config()))
+        clone = tfrnnx.models.WordVocabulary.from_config(config)
+        self.assertEqual(clone.get_config(), vocab.get_config())
+        self.assertEqual(clone.encode(["X y"]), [[1, 5]])
+
+    def test_bad_input_errors(self):
+        vocab = tfrnnx.models.WordVocabulary(["a"])
+        with self.assertRaisesRegex(ValueError, r"sentences=\[\]"):
+            vocab.encode([])
+        with self.assertRaisesRegex(ValueError, r"sentences\[1\]=3"):
+            vocab.encode(["a", 3])
+        with self.assertRaisesRegex(ValueError, "of type str"):
+            vocab.encode("a")
+        with self.assertRaisesRegex(ValueError, "special tokens"):
+            tfrnnx.models.WordVocabulary(["<unk>"])
+        with self.assertRaisesRegex(ValueError, "max_size=0"):
+            tfrnnx.models.WordVocabulary.build(["a"], max_size=0)
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,4 @@
+"""Keras 3 models of tfrnnx."""
+
+from tfrnnx.models.language_model import LanguageModel
+from tfrnnx.models.word_vocabulary import WordVocabulary

@@ -1,0 +1,157 @@
+"""LanguageModel: a word-level LSTM language model (thesis ch. 6 LM and reverse-LM scores)."""
+
+import keras
+from keras import ops
+
+from tfrnnx.layers import RecurrentDropoutLSTM
+from tfrnnx.models.word_vocabulary import WordVocabulary
+
+
+def _seeded(seed, offset):
+    return None if seed is None else seed + offset
+
+
+@keras.saving.register_keras_serializable(package="tfrnnx")
+class LanguageModel(keras.Model):
+    """Word-level LSTM language model: Embedding -> RecurrentDropoutLSTM -> Dense(vocab).
+
+    The model maps `(batch, time)` token ids (`<pad>` = 0, see `WordVocabulary`) to
+    next-token logits `(batch, time, vocab)`. Training needs no targets: with `y=None`
+    the loss is the mean negative log-likelihood of `ids[:, 1:]` given `ids[:, :-1]`
+    over the non-padding targets, so `lm.fit(ids)` trains it on id sequences framed by
+    `<bos>`/`<eos>` (`vocabulary.encode(sentences, add_bos_eos=True)`, then
+    `vocabulary.pad`). `exp` of that loss is the perplexity; the scores of
+    `tfrnnx.metrics.lm_score` / `reverse_lm_score` are computed with it.
+
+    Args:
+        vocabulary: a `tfrnnx.models.WordVocabulary` (or its config dict, or a list of
+            words); it sets the input and output size and lets the model score strings.
+        embedding_dim: positive integer, size of the word embeddings.
+        units: positive integer, size of the LSTM state.
+        dropout: rate in [0, 1) of the dropout on the LSTM inputs.
+        recurrent_dropout: rate in [0, 1) of the recurrent dropout on the cell update
+            (Semeniuta et al. 2016).
+        seed: integer seed of the weight initializers and dropout masks, or None.
+        **kwargs: base `keras.Model` arguments (`name`, ...).
+
+    Call arguments:
+        ids: int `(batch, time)` token ids, 0 for padding.
+        training: whether dropout is active.
+
+    Returns:
+        Logits `(batch, time, len(vocabulary))` of the next token at every position.
+
+    Example:
+
+    >>> import tfrnnx
+    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat", "a dog sat"])
+    >>> lm = tfrnnx.models.LanguageModel(vocab, embedding_dim=8, units=8, seed=0)
+    >>> ids = vocab.pad(vocab.encode(["a cat sat"], add_bos_eos=True))
+    >>> lm(ids).shape
+    TensorShape([1, 5, 8])
+
+    References:
+        Semeniuta, Severyn, Gelly (2018), "On Accurate Evaluation of GANs for Language
+        Generation"; thesis chapter 6.
+    """
+
+    def __init__(
+        self,
+        vocabulary,
+        embedding_dim=64,
+        units=128,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(vocabulary, dict):
+            vocabulary = WordVocabulary.from_config(vocabulary)
+        elif isinstance(vocabulary, (list, tuple)):
+            vocabulary = WordVocabulary(vocabulary)
+        if not isinstance(vocabulary, WordVocabulary):
+            raise ValueError(
+                "vocabulary must be a tfrnnx.models.WordVocabulary, its config or a list of "
+                f"words. Received: vocabulary of type {type(vocabulary).__name__}"
+            )
+        for name, value in (("embedding_dim", embedding_dim), ("units", units)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+        for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0 <= value < 1:
+                raise ValueError(f"{name} must be in [0, 1). Received: {name}={value}")
+        self.vocabulary = vocabulary
+        self.embedding_dim = embedding_dim
+        self.units = units
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.seed = seed
+        size = len(vocabulary)
+        self.embedding = keras.layers.Embedding(
+            size,
+            embedding_dim,
+            mask_zero=True,
+            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, seed=_seeded(seed, 0)),
+            name="embedding",
+        )
+        self.lstm = RecurrentDropoutLSTM(
+            units,
+            return_sequences=True,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, 1)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, 2)),
+            seed=_seeded(seed, 3),
+            name="lstm",
+        )
+        self.logits = keras.layers.Dense(
+            size,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, 4)),
+            name="logits",
+        )
+
+    def build(self, input_shape):
+        batch, time = tuple(input_shape)[:2]
+        self.embedding.build((batch, time))
+        self.lstm.build((batch, time, self.embedding_dim))
+        self.logits.build((batch, time, self.units))
+        self.built = True
+
+    def call(self, ids, training=None):
+        ids = ops.cast(ids, "int32")
+        x = self.embedding(ids)
+        mask = ops.not_equal(ids, 0)
+        h = self.lstm(x, mask=mask, training=training)
+        return self.logits(h)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Mean next-token NLL over non-padding targets (`y` defaults to `x` shifted by one)."""
+        logits = ops.cast(y_pred, "float32")
+        if y is None:
+            targets, logits = ops.cast(x, "int32")[:, 1:], logits[:, :-1]
+        else:
+            targets = ops.cast(y, "int32")
+        nll = keras.losses.sparse_categorical_crossentropy(targets, logits, from_logits=True)
+        weights = ops.cast(ops.not_equal(targets, 0), "float32")
+        if sample_weight is not None:
+            weights = weights * ops.cast(ops.reshape(sample_weight, (-1, 1)), "float32")
+        loss = ops.sum(nll * weights) / ops.maximum(ops.sum(weights), 1.0)
+        if self.losses:
+            loss = loss + ops.sum(ops.stack([ops.cast(l, "float32") for l in self.losses]))
+        return loss
+
+    def get_config(self):
+        config = {
+            "vocabulary": self.vocabulary.get_config(),
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+        }
+        return {**super().get_config(), **config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,131 @@
+"""WordVocabulary: a small word tokenizer and vocabulary for the text models."""
+
+import collections
+import re
+
+import keras
+import numpy as np
+
+_TOKEN_PATTERN = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
+
+
+@keras.saving.register_keras_serializable(package="tfrnnx")
+class WordVocabulary:
+    """Word tokenizer and token <-> id mapping with fixed special ids.
+
+    Ids 0..3 are `<pad>`, `<unk>`, `<bos>`, `<eos>`; the words follow in the order given
+    (`WordVocabulary.build` sorts them by decreasing count, ties alphabetically). Tokens are
+    words and single punctuation marks (`\\w+(?:'\\w+)?|[^\\w\\s]`), lower-cased by default,
+    so already tokenized text (SNLI, Texygen, PTB) keeps its tokens.
+
+    Args:
+        words: list of distinct word strings (without the special tokens).
+        lowercase: lower-case text before splitting it.
+
+    Example:
+
+    >>> import tfrnnx
+    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat .", "a dog sat ."])
+    >>> vocab.words
+    ['.', 'a', 'sat', 'cat', 'dog']
+    >>> vocab.encode(["A bird sat."], add_bos_eos=True)
+    [[2, 5, 1, 6, 4, 3]]
+    >>> vocab.pad([[4, 5], [4]]).tolist()
+    [[4, 5], [4, 0]]
+    """
+
+    special_tokens = ("<pad>", "<unk>", "<bos>", "<eos>")
+    pad_id, unk_id, bos_id, eos_id = 0, 1, 2, 3
+
+    def __init__(self, words, lowercase=True):
+        words = list(words)
+        if not all(isinstance(word, str) and word for word in words):
+            bad = next(w for w in words if not (isinstance(w, str) and w))
+            raise ValueError(f"words must be non-empty strings. Received: words item {bad!r}")
+        if len(set(words)) != len(words):
+            raise ValueError("words must be distinct. Received: words with duplicates")
+        clash = set(words) & set(self.special_tokens)
+        if clash:
+            raise ValueError(
+                f"words must not contain the special tokens {self.special_tokens}. "
+                f"Received: words containing {sorted(clash)}"
+            )
+        self.words = words
+        self.lowercase = bool(lowercase)
+        self._ids = {w: i for i, w in enumerate(self.special_tokens + tuple(words))}
+
+    @classmethod
+    def build(cls, sentences, max_size=None, min_count=1, lowercase=True):
+        """Vocabulary of the words of `sentences` seen at least `min_count` times.
+
+        Args:
+            sentences: list of strings.
+            max_size: keep at most this many words (the most frequent), or None.
+            min_count: minimum count of a kept word.
+            lowercase: as in the constructor.
+        """
+        check_sentences(sentences)
+        if max_size is not None and max_size < 1:
+            raise ValueError(f"max_size must be None or >= 1. Received: max_size={max_size}")
+        probe = cls([], lowercase=lowercase)
+        counts = collections.Counter(t for s in sentences for t in probe.tokenize(s))
+        ranked = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+        return cls([w for w in ranked[:max_size] if w not in cls.special_tokens], lowercase=lowercase)
+
+    def __len__(self):
+        return len(self.special_tokens) + len(self.words)
+
+    def tokenize(self, sentence):
+        """List of the tokens of one string."""
+        return _TOKEN_PATTERN.findall(sentence.lower() if self.lowercase else sentence)
+
+    def encode(self, sentences, add_bos_eos=False, max_length=None):
+        """Lists of token ids, unknown words as `<unk>`, optionally framed by `<bos>`/`<eos>`.
+
+        `max_length` truncates the words (before `<bos>`/`<eos>` are added).
+        """
+        check_sentences(sentences)
+        encoded = []
+        for sentence in sentences:
+            ids = [self._ids.get(t, self.unk_id) for t in self.tokenize(sentence)][:max_length]
+            encoded.append([self.bos_id, *ids, self.eos_id] if add_bos_eos else ids)
+        return encoded
+
+    def decode(self, ids):
+        """Space-joined tokens of one id sequence, without `<pad>`/`<bos>`/`<eos>`."""
+        tokens = self.special_tokens + tuple(self.words)
+        skip = (self.pad_id, self.bos_id, self.eos_id)
+        return " ".join(tokens[int(i)] for i in ids if int(i) not in skip)
+
+    def pad(self, sequences, length=None):
+        """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
+        length = max((len(s) for s in sequences), default=0) if length is None else length
+        out = np.zeros((len(sequences), max(length, 1)), "int32")
+        for row, ids in enumerate(sequences):
+            ids = ids[:length]
+            out[row, : len(ids)] = ids
+        return out
+
+    def get_config(self):
+        return {"words": list(self.words), "lowercase": self.lowercase}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def check_sentences(sentences, name="sentences"):
+    """Raises ValueError unless `sentences` is a non-empty list/tuple of strings."""
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
+        raise ValueError(
+            f"{name} must be a non-empty list of strings. Received: {name} of type "
+            f"{type(sentences).__name__}"
+        )
+    if not sentences:
+        raise ValueError(f"{name} must be a non-empty list of strings. Received: {name}=[]")
+    for index, sentence in enumerate(sentences):
+        if not isinstance(sentence, str):
+            raise ValueError(
+                f"{name} must contain only strings. Received: {name}[{index}]={sentence!r} "
+                f"of type {type(sentence).__name__}"
+            )

@@ -9,3 +9,5 @@ from tfrnnx.metrics.ngrams import memorization
 from tfrnnx.metrics.ngrams import unique_ngrams
 from tfrnnx.metrics.precision_recall import precision_recall
 from tfrnnx.metrics.minilm_encoder import MiniLMEncoder
+from tfrnnx.metrics.bilstm_max_encoder import BiLSTMMaxEncoder
+from tfrnnx.metrics import nli_training

@@ -7,6 +7,7 @@ import sys
 # Subcommand name -> (module with ``add_arguments(parser)`` and ``run(args) -> int``, help).
 SUBCOMMANDS = {
     "demo": ("tfrnnx.demo", "train, export and serve the demo models on generated data"),
+    "evaluate": ("tfrnnx.evaluate", "score generated text against references"),
 }
 
 

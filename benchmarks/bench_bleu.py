@@ -72,7 +72,9 @@ def _fast_bleu(references, hypotheses, max_order, self_bleu):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_dir = os.environ.get("TFRNNX_DATA_DIR") or os.path.join(_HERE, "..", "..", "shared", "data")
+    default_dir = os.environ.get("TFRNNX_DATA_DIR") or os.path.join(
+        _HERE, "..", "..", "shared", "data"
+    )
     parser.add_argument("--data-dir", default=default_dir)
     parser.add_argument("--nltk-hypotheses", type=int, default=30)
     parser.add_argument("--max-order", type=int, default=4)

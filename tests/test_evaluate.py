@@ -105,7 +105,8 @@ class EvaluateCommandTest(tf.test.TestCase):
             document = json.load(f)
         results = document["metrics"]
         self.assertEqual({}, document["unavailable"])
-        self.assertAllClose(tfrnnx.metrics.bleu(REFERENCES, SAMPLES, max_order=4), results["bleu-4"])
+        bleu = tfrnnx.metrics.bleu(REFERENCES, SAMPLES, max_order=4)
+        self.assertAllClose(bleu, results["bleu-4"])
         copied, overlap = tfrnnx.metrics.memorization(SAMPLES, TRAIN, n=2)
         self.assertAllClose(1 / 6, copied)
         self.assertAllClose(copied, results["memorization_copied"])

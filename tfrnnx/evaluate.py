@@ -315,7 +315,8 @@ def _lm_score(context, orders):
 
 def _reverse_lm(context, orders):
     reverse_lm_score = _lookup("reverse_lm_score")
-    return {"reverse_lm": reverse_lm_score(context.samples, context.references, seed=context.args.seed)}
+    score = reverse_lm_score(context.samples, context.references, seed=context.args.seed)
+    return {"reverse_lm": score}
 
 
 _COMPUTE = {
@@ -373,7 +374,8 @@ def _print_table(results, problems):
     print(f"{'metric':<{width}}  value")
     print(f"{'-' * width}  {'-' * 12}")
     for name, value in results.items():
-        print(f"{name:<{width}}  {value:.6f}" if math.isfinite(value) else f"{name:<{width}}  {value}")
+        shown = f"{value:.6f}" if math.isfinite(value) else str(value)
+        print(f"{name:<{width}}  {shown}")
     for name in problems:
         print(f"{name:<{width}}  unavailable")
 

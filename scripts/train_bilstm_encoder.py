@@ -25,8 +25,12 @@ def parse_args(argv=None):
         default=os.environ.get("TFRNNX_DATA_DIR"),
         help="data root holding snli_devtest/ (default: $TFRNNX_DATA_DIR)",
     )
-    parser.add_argument("--out", default="bilstm_max_encoder.keras", help="saved model path (.keras)")
-    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run (tiny model, 256 pairs)")
+    parser.add_argument(
+        "--out", default="bilstm_max_encoder.keras", help="saved model path (.keras)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="seconds-long smoke run (tiny model, 256 pairs)"
+    )
     parser.add_argument("--train-split", default="dev")
     parser.add_argument("--eval-split", default="test")
     parser.add_argument("--epochs", type=int, default=3)
@@ -38,7 +42,9 @@ def parse_args(argv=None):
     parser.add_argument("--mlp-activation", default=None)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--vocabulary-size", type=int, default=20000)
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N pairs of each split")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N pairs of each split"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=2)
     args = parser.parse_args(argv)

@@ -28,7 +28,10 @@ def embed(model_dir, token_ids, attention_mask):
 
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
-    w = {k: v.astype("float64") for k, v in load_file(os.path.join(model_dir, "model.safetensors")).items()}
+    w = {
+        k: v.astype("float64")
+        for k, v in load_file(os.path.join(model_dir, "model.safetensors")).items()
+    }
     eps, heads = cfg["layer_norm_eps"], cfg["num_attention_heads"]
     batch, time = token_ids.shape
     x = (
@@ -52,13 +55,17 @@ def embed(model_dir, token_ids, attention_mask):
         ctx = (att @ v).transpose(0, 2, 1, 3).reshape(batch, time, -1)
         x = _layer_norm(
             x + lin(ctx, "attention.output.dense"),
-            w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps,
+            w[p + "attention.output.LayerNorm.weight"],
+            w[p + "attention.output.LayerNorm.bias"],
+            eps,
         )
         inner = lin(x, "intermediate.dense")
         inner = 0.5 * inner * (1.0 + erf(inner / math.sqrt(2.0)))
         x = _layer_norm(
             x + lin(inner, "output.dense"),
-            w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps,
+            w[p + "output.LayerNorm.weight"],
+            w[p + "output.LayerNorm.bias"],
+            eps,
         )
     m = attention_mask[..., None].astype("float64")
     pooled = (x * m).sum(1) / m.sum(1)

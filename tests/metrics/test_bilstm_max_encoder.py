@@ -54,8 +54,16 @@ class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
         hypotheses = SENTENCES * 2 + SENTENCES[1:] + SENTENCES[:1] + SENTENCES[2:] + SENTENCES[:2]
         labels = np.array([0 if a == b else 2 for a, b in zip(premises, hypotheses)], "int32")
         encoder, history = tfrnnx.metrics.nli_training.train_bilstm_max_encoder(
-            premises, hypotheses, labels, embedding_dim=8, units=8, mlp_units=8,
-            epochs=15, batch_size=12, learning_rate=0.02, seed=1,
+            premises,
+            hypotheses,
+            labels,
+            embedding_dim=8,
+            units=8,
+            mlp_units=8,
+            epochs=15,
+            batch_size=12,
+            learning_rate=0.02,
+            seed=1,
         )
         self.assertLess(history["loss"][-1], history["loss"][0])
         self.assertGreaterEqual(
@@ -88,7 +96,9 @@ class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
             model.export(tmp, verbose=False)
             served = tf.saved_model.load(tmp)
             self.assertAllClose(
-                served.serve([ids, ids[::-1]]), model.predict([ids, ids[::-1]], verbose=0), atol=1e-5
+                served.serve([ids, ids[::-1]]),
+                model.predict([ids, ids[::-1]], verbose=0),
+                atol=1e-5,
             )
 
     def test_empty_and_unknown_sentences_get_finite_vectors(self):

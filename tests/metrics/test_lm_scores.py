@@ -52,8 +52,15 @@ class LMScoreTest(tf.test.TestCase):
 
     def test_reverse_lm_prefers_samples_from_the_heldout_distribution(self):
         heldout = REAL[::2]
-        unrelated = [f"{w} {x} {y}" for w in ("red", "blue") for x in ("fish", "car") for y in ("runs", "sleeps")]
-        budget = dict(embedding_dim=16, units=16, epochs=10, batch_size=18, learning_rate=0.02, seed=3)
+        unrelated = [
+            f"{w} {x} {y}"
+            for w in ("red", "blue")
+            for x in ("fish", "car")
+            for y in ("runs", "sleeps")
+        ]
+        budget = dict(
+            embedding_dim=16, units=16, epochs=10, batch_size=18, learning_rate=0.02, seed=3
+        )
         matching = tfrnnx.metrics.reverse_lm_score(REAL * 4, heldout, **budget)
         mismatched = tfrnnx.metrics.reverse_lm_score(unrelated * 9, heldout, **budget)
         self.assertLess(matching, mismatched)

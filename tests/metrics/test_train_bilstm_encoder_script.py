@@ -34,7 +34,9 @@ def write_fake_snli(root):
 class TrainBiLSTMEncoderScriptTest(tf.test.TestCase):
     def run_quick(self, data_dir, tmp):
         out = os.path.join(tmp, "encoder.keras")
-        result = load_script().main(["--data-dir", data_dir, "--quick", "--out", out, "--verbose", "0"])
+        result = load_script().main(
+            ["--data-dir", data_dir, "--quick", "--out", out, "--verbose", "0"]
+        )
         self.assertBetween(result["eval_accuracy"], 0.0, 1.0)
         encoder = tfrnnx.metrics.BiLSTMMaxEncoder.load(out)
         embeddings = encoder.embed(["a man sleeps .", "something new"])

@@ -23,7 +23,8 @@ class WordVocabularyTest(tf.test.TestCase):
     def test_tokenize_keeps_snli_tokens(self):
         vocab = tfrnnx.models.WordVocabulary([])
         self.assertEqual(
-            vocab.tokenize("A man 's dog, running."), ["a", "man", "'", "s", "dog", ",", "running", "."]
+            vocab.tokenize("A man 's dog, running."),
+            ["a", "man", "'", "s", "dog", ",", "running", "."],
         )
         self.assertEqual(vocab.tokenize("don't stop"), ["don't", "stop"])
 

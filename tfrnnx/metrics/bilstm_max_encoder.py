@@ -122,13 +122,17 @@ class BiLSTMMaxEncoder(keras.Model):
             len(vocabulary),
             embedding_dim,
             mask_zero=True,
-            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, seed=_seeded(seed, 0)),
+            embeddings_initializer=keras.initializers.RandomUniform(
+                -0.1, 0.1, seed=_seeded(seed, 0)
+            ),
             name="embedding",
         )
         self.bilstm = keras.layers.Bidirectional(
             lstm(1, False), backward_layer=lstm(3, True), merge_mode="concat", name="bilstm"
         )
-        self.feature_dropout = keras.layers.Dropout(dropout, seed=_seeded(seed, 5), name="feature_dropout")
+        self.feature_dropout = keras.layers.Dropout(
+            dropout, seed=_seeded(seed, 5), name="feature_dropout"
+        )
         self.hidden = keras.layers.Dense(
             mlp_units,
             activation=self.mlp_activation,

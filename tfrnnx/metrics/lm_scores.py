@@ -65,7 +65,9 @@ def lm_score(samples, lm, batch_size=64, max_length=None):
             f"lm must be a tfrnnx.models.LanguageModel. Received: lm of type {type(lm).__name__}"
         )
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
+        raise ValueError(
+            f"batch_size must be a positive integer. Received: batch_size={batch_size!r}"
+        )
     return _perplexity(lm, list(samples), batch_size, max_length)
 
 

@@ -39,7 +39,9 @@ class _BertLayer(keras.layers.Layer):
         self.key = keras.layers.Dense(hidden_size, name="key")
         self.value = keras.layers.Dense(hidden_size, name="value")
         self.attention_output = keras.layers.Dense(hidden_size, name="attention_output")
-        self.attention_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="attention_norm")
+        self.attention_norm = keras.layers.LayerNormalization(
+            epsilon=epsilon, name="attention_norm"
+        )
         self.intermediate = keras.layers.Dense(intermediate_size, name="intermediate")
         self.output_dense = keras.layers.Dense(hidden_size, name="output_dense")
         self.output_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="output_norm")
@@ -67,7 +69,8 @@ class _BertLayer(keras.layers.Layer):
         scores = scores - blocked * ops.cast(large, scores.dtype)
         context = ops.matmul(ops.softmax(scores, axis=-1), v)
         context = ops.reshape(
-            ops.transpose(context, (0, 2, 1, 3)), (ops.shape(x)[0], ops.shape(x)[1], self.hidden_size)
+            ops.transpose(context, (0, 2, 1, 3)),
+            (ops.shape(x)[0], ops.shape(x)[1], self.hidden_size),
         )
         h = self.attention_norm(x + self.attention_output(context))
         ffn = self.output_dense(keras.activations.gelu(self.intermediate(h), approximate=False))
@@ -132,14 +135,22 @@ class MiniLMEncoder(keras.Model):
         Gurevych (2019), "Sentence-BERT"; model card sentence-transformers/all-MiniLM-L6-v2.
     """
 
-    def __init__(self, model_dir=None, max_length=256, batch_size=32, load_pretrained=True, **kwargs):
+    def __init__(
+        self, model_dir=None, max_length=256, batch_size=32, load_pretrained=True, **kwargs
+    ):
         super().__init__(**kwargs)
         if not isinstance(max_length, int) or not 2 <= max_length <= 512:
-            raise ValueError(f"max_length must be an integer in [2, 512]. Received: max_length={max_length!r}")
+            raise ValueError(
+                f"max_length must be an integer in [2, 512]. Received: max_length={max_length!r}"
+            )
         if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
+            raise ValueError(
+                f"batch_size must be a positive integer. Received: batch_size={batch_size!r}"
+            )
         directory = _default_model_dir() if model_dir is None else os.fspath(model_dir)
-        for name in ("config.json", "tokenizer.json") + (("model.safetensors",) if load_pretrained else ()):
+        for name in ("config.json", "tokenizer.json") + (
+            ("model.safetensors",) if load_pretrained else ()
+        ):
             if not os.path.isfile(os.path.join(directory, name)):
                 raise ValueError(
                     f"model_dir must contain {name}. Received: model_dir={model_dir!r} "
@@ -153,14 +164,18 @@ class MiniLMEncoder(keras.Model):
         with open(os.path.join(directory, "config.json")) as f:
             bert = json.load(f)
         self.hidden_size = bert["hidden_size"]
-        self.word_embeddings = keras.layers.Embedding(bert["vocab_size"], self.hidden_size, name="word_embeddings")
+        self.word_embeddings = keras.layers.Embedding(
+            bert["vocab_size"], self.hidden_size, name="word_embeddings"
+        )
         self.position_embeddings = keras.layers.Embedding(
             bert["max_position_embeddings"], self.hidden_size, name="position_embeddings"
         )
         self.token_type_embeddings = keras.layers.Embedding(
             bert["type_vocab_size"], self.hidden_size, name="token_type_embeddings"
         )
-        self.embedding_norm = keras.layers.LayerNormalization(epsilon=bert["layer_norm_eps"], name="embedding_norm")
+        self.embedding_norm = keras.layers.LayerNormalization(
+            epsilon=bert["layer_norm_eps"], name="embedding_norm"
+        )
         self.encoder_layers = [
             _BertLayer(
                 self.hidden_size,
@@ -204,7 +219,7 @@ class MiniLMEncoder(keras.Model):
         return pooled / ops.maximum(ops.norm(pooled, axis=-1, keepdims=True), 1e-12)
 
     def tokenize(self, sentences):
-        """`(token_ids, attention_mask)` int32 arrays of a list of strings, padded to the longest."""
+        """int32 `(token_ids, attention_mask)` of a list of strings, padded to the longest."""
         check_sentences(sentences)
         encodings = self.tokenizer.encode_batch(list(sentences))
         ids = np.array([e.ids for e in encodings], "int32")
@@ -255,7 +270,11 @@ class MiniLMEncoder(keras.Model):
             dense(layer.intermediate, base + "intermediate.dense")
             dense(layer.output_dense, base + "output.dense")
             norm(layer.output_norm, base + "output.LayerNorm")
-        unused = sorted(k for k in tensors if not k.startswith((prefix + "pooler.", prefix + "embeddings.position_ids")))
+        unused = sorted(
+            k
+            for k in tensors
+            if not k.startswith((prefix + "pooler.", prefix + "embeddings.position_ids"))
+        )
         if unused:
             raise ValueError(f"model.safetensors has weights the port does not use: {unused[:5]}")
 

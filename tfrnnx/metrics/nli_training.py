@@ -1,4 +1,4 @@
-"""Training a BiLSTMMaxEncoder on SNLI sentence pairs (library side of scripts/train_bilstm_encoder.py)."""
+"""Training a BiLSTMMaxEncoder on SNLI pairs (library side of scripts/train_bilstm_encoder.py)."""
 
 import gzip
 import os
@@ -29,7 +29,9 @@ def load_snli_pairs(directory, split, limit=None):
     def read(name):
         path = os.path.join(directory, f"{name}.{split}.gz")
         if not os.path.isfile(path):
-            raise ValueError(f"split must name files that exist. Received: split={split!r} ({path} is missing)")
+            raise ValueError(
+                f"split must name files that exist. Received: split={split!r} ({path} is missing)"
+            )
         with gzip.open(path, "rt", encoding="utf-8") as f:
             return [line.rstrip("\n").strip() for line in f][:limit]
 

@@ -92,7 +92,9 @@ class LanguageModel(keras.Model):
             size,
             embedding_dim,
             mask_zero=True,
-            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, seed=_seeded(seed, 0)),
+            embeddings_initializer=keras.initializers.RandomUniform(
+                -0.1, 0.1, seed=_seeded(seed, 0)
+            ),
             name="embedding",
         )
         self.lstm = RecurrentDropoutLSTM(

@@ -69,8 +69,12 @@ class WordVocabulary:
             raise ValueError(f"max_size must be None or >= 1. Received: max_size={max_size}")
         probe = cls([], lowercase=lowercase)
         counts = collections.Counter(t for s in sentences for t in probe.tokenize(s))
-        ranked = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
-        return cls([w for w in ranked[:max_size] if w not in cls.special_tokens], lowercase=lowercase)
+        ranked = sorted(
+            (w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w)
+        )
+        return cls(
+            [w for w in ranked[:max_size] if w not in cls.special_tokens], lowercase=lowercase
+        )
 
     def __len__(self):
         return len(self.special_tokens) + len(self.words)

@@ -1,1 +1,9 @@
 """Data generators and loaders of tfrnnx."""
+
+from tfrnnx.data.cluttered_mnist import PAIR_CLASSES
+from tfrnnx.data.cluttered_mnist import TERMINAL_CLASS
+from tfrnnx.data.cluttered_mnist import cluttered_mnist
+from tfrnnx.data.cluttered_mnist import multi_digit_mnist
+from tfrnnx.data.cluttered_mnist import pair_class
+from tfrnnx.data.mnist import load_mnist
+from tfrnnx.data.mnist import read_idx

@@ -108,7 +108,7 @@ class DrawGlimpse(keras.layers.Layer):
 
     - centre, restricted to the image: `gx = (tanh(p_cx) + 1) / 2 * (W - 1)`, same for y;
     - rectangular stride: `dx = exp(p_dx) * (W - 1) / (Nx - 1)`, same for y with H, Ny,
-      so `p_dx = p_dy = 0` and a centred grid spans the whole image;
+      so that with `p_dx = p_dy = 0` a centred grid spans the whole image;
     - filter variance `sigma^2 = exp(p_logvar)` and intensity `gamma = exp(p_loggamma)`;
     - grid `mu_x_i = gx + (i - (Nx + 1) / 2) * dx`, i = 1..Nx;
     - filterbank `Fx[i, a] = exp(-(a - mu_x_i)^2 / (2 sigma^2))`, each row normalised to

@@ -9,11 +9,6 @@ sys.path.insert(0, os.path.dirname(__file__))
 import tensorflow as tf  # noqa: E402
 
 # MirroredStrategy tests need two devices; logical devices must be set before TF starts.
+# (Listing logical devices would start the runtime, so only physical ones are listed.)
 _cpus = tf.config.list_physical_devices("CPU")
-if _cpus and len(tf.config.list_logical_devices("CPU")) < 2:
-    try:
-        tf.config.set_logical_device_configuration(
-            _cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
-        )
-    except RuntimeError:
-        pass
+tf.config.set_logical_device_configuration(_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)

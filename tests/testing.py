@@ -21,8 +21,9 @@ def _model_around(layer, input_data):
     """A functional model with one Input per array of ``input_data`` around ``layer``."""
     arrays = _as_list(input_data)
     inputs = [keras.Input(shape=a.shape[1:], dtype=str(a.dtype)) for a in arrays]
-    outputs = layer(inputs if isinstance(input_data, (list, tuple)) else inputs[0])
-    return keras.Model(inputs, outputs)
+    if not isinstance(input_data, (list, tuple)):
+        inputs = inputs[0]
+    return keras.Model(inputs, layer(inputs))
 
 
 def _weights_changed(before, after):
@@ -86,7 +87,8 @@ class LayerChecks:
                 export_dir = os.path.join(tmp, "export")
                 model.export(export_dir, verbose=False)
                 served = tf.saved_model.load(export_dir)
-                served_output = served.serve(*_as_list(input_data))
+                # A multi-input model's signature takes the list as one argument.
+                served_output = served.serve(input_data)
                 self.assertAllClose(served_output, expected, atol=atol)
 
         if jit_compile:

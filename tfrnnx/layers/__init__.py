@@ -1,6 +1,10 @@
 """Keras 3 layers of tfrnnx."""
 
 from tfrnnx.layers.draw_glimpse import DrawGlimpse
+from tfrnnx.layers.recurrent_dropout_gru_cell import RecurrentDropoutGRU
+from tfrnnx.layers.recurrent_dropout_gru_cell import RecurrentDropoutGRUCell
 from tfrnnx.layers.recurrent_dropout_lstm_cell import RecurrentDropoutLSTM
 from tfrnnx.layers.recurrent_dropout_lstm_cell import RecurrentDropoutLSTMCell
 from tfrnnx.layers.recurrent_dropout_rnn import RecurrentDropoutRNN
+from tfrnnx.layers.recurrent_dropout_simple_rnn_cell import RecurrentDropoutSimpleRNN
+from tfrnnx.layers.recurrent_dropout_simple_rnn_cell import RecurrentDropoutSimpleRNNCell

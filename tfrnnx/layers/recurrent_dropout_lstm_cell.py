@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from tfrnnx.layers._recurrent_dropout import RecurrentDropoutCellBase
-from tfrnnx.layers.recurrent_dropout_rnn import RecurrentDropoutRNN
+from tfrnnx.layers.recurrent_dropout_rnn import _CellTypeLayer
 
 _LAYER_NORM_EPSILON = 1e-5
 
@@ -228,7 +228,7 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
-class RecurrentDropoutLSTM(RecurrentDropoutRNN):
+class RecurrentDropoutLSTM(_CellTypeLayer):
     """Drop-in `keras.layers.LSTM` with the recurrent dropout of `RecurrentDropoutLSTMCell`.
 
     Args:
@@ -263,28 +263,4 @@ class RecurrentDropoutLSTM(RecurrentDropoutRNN):
         COLING; thesis chapter 3.
     """
 
-    def __init__(
-        self,
-        units,
-        return_sequences=False,
-        return_state=False,
-        go_backwards=False,
-        stateful=False,
-        unroll=False,
-        **kwargs,
-    ):
-        rnn_arguments = dict(
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-        )
-        self._init_with_cell(RecurrentDropoutLSTMCell, units, rnn_arguments, kwargs)
-
-    def get_config(self):
-        return self._get_config_with_cell()
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+    cell_class = RecurrentDropoutLSTMCell

@@ -99,29 +99,50 @@ class RecurrentDropoutRNN(keras.layers.RNN):
         finally:
             cell._projected_width = None
 
-    @classmethod
-    def _split_cell_arguments(cls, cell_class, kwargs):
-        """Pops the arguments of ``cell_class.__init__`` out of ``kwargs``."""
-        names = set(inspect.signature(cell_class.__init__).parameters) - {"self", "kwargs"}
-        return {name: kwargs.pop(name) for name in list(kwargs) if name in names}
 
-    def _init_with_cell(self, cell_class, units, rnn_arguments, kwargs):
-        """Builds the cell from ``kwargs`` and mirrors every cell argument on the layer."""
-        cell_arguments = self._split_cell_arguments(cell_class, kwargs)
-        cell = cell_class(
+
+class _CellTypeLayer(RecurrentDropoutRNN):
+    """Base of the drop-in layers (`RecurrentDropoutLSTM`, ...): builds ``cell_class``.
+
+    The layer takes the cell's arguments directly, mirrors each on itself as an
+    attribute, and its config lists them instead of a nested cell config.
+    """
+
+    cell_class = None
+
+    def __init__(
+        self,
+        units,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        **kwargs,
+    ):
+        names = set(inspect.signature(self.cell_class.__init__).parameters) - {"self", "kwargs"}
+        cell_arguments = {name: kwargs.pop(name) for name in list(kwargs) if name in names}
+        cell = self.cell_class(
             units,
             dtype=kwargs.get("dtype"),
             trainable=kwargs.get("trainable", True),
             name="recurrent_dropout_cell",
             **cell_arguments,
         )
-        RecurrentDropoutRNN.__init__(self, cell, **rnn_arguments, **kwargs)
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            **kwargs,
+        )
         for name, value in cell.get_config().items():
             if name not in _LAYER_OWNED_KEYS:
                 setattr(self, name, getattr(cell, name, value))
 
-    def _get_config_with_cell(self):
-        """Layer config where the cell's arguments replace the serialized cell."""
+    def get_config(self):
         base_config = super().get_config()
         del base_config["cell"]
         cell_config = {
@@ -130,3 +151,7 @@ class RecurrentDropoutRNN(keras.layers.RNN):
             if key not in _LAYER_OWNED_KEYS
         }
         return {**base_config, **cell_config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

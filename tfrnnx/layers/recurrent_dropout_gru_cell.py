@@ -1,0 +1,185 @@
+"""RecurrentDropoutGRUCell and its sequence layer RecurrentDropoutGRU (thesis ch. 3)."""
+
+import keras
+from keras import ops
+
+from tfrnnx.layers._recurrent_dropout import RecurrentDropoutCellBase
+from tfrnnx.layers.recurrent_dropout_rnn import _CellTypeLayer
+
+
+@keras.saving.register_keras_serializable(package="tfrnnx")
+class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
+    """GRU cell with recurrent dropout on the candidate (or on h(t-1), or on h).
+
+    Keras' GRU (`reset_after=True`) with gates z, r and candidate g:
+    `g_t = tanh(x W_g + b_g + r * (h_{t-1} U_g + b'_g))` and
+    `h_t = z*h_{t-1} + (1-z)*g_t` (Keras' naming of z; the thesis writes 1-z for it).
+    Recurrent dropout `d(.)`:
+
+    - `"update"` (thesis): `h_t = z*h_{t-1} + (1-z)*d(g_t)`;
+    - `"hidden"` (Gal): the recurrent matmul uses `d(h_{t-1})`, as Keras does;
+    - `"cell"` (Moon): `h_t = d(z*h_{t-1} + (1-z)*g_t)`.
+
+    Weights are those of `keras.layers.GRUCell(reset_after=True)`: `kernel (input_dim,
+    3u)`, `recurrent_kernel (u, 3u)`, `bias (2, 3u)`.
+
+    Args:
+        units: positive integer, size of h.
+        activation, recurrent_activation, use_bias, kernel_initializer,
+        recurrent_initializer, bias_initializer, kernel_regularizer,
+        recurrent_regularizer, bias_regularizer: as `keras.layers.GRUCell`.
+        dropout, recurrent_dropout, recurrent_dropout_mode, mask_sampling,
+        dropout_scaling, seed: as `tfrnnx.layers.RecurrentDropoutLSTMCell`.
+        **kwargs: base `keras.layers.Layer` arguments.
+
+    Call arguments:
+        inputs: `(batch, input_dim)`; states: `[h]`; training: whether dropout is active.
+
+    Returns:
+        `h_t` and `[h_t]`.
+
+    Example:
+
+    >>> import numpy as np, keras, tfrnnx
+    >>> cell = tfrnnx.layers.RecurrentDropoutGRUCell(6, recurrent_dropout=0.2, seed=0)
+    >>> keras.layers.RNN(cell)(np.ones((2, 4, 3), "float32"), training=True).shape
+    TensorShape([2, 6])
+
+    References:
+        Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",
+        COLING; thesis chapter 3.
+    """
+
+    recurrent_dropout_modes = ("update", "hidden", "cell")
+
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        recurrent_dropout_mode="update",
+        mask_sampling="per_step",
+        dropout_scaling="inverted",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            units,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            recurrent_dropout_mode=recurrent_dropout_mode,
+            mask_sampling=mask_sampling,
+            dropout_scaling=dropout_scaling,
+            seed=seed,
+            **kwargs,
+        )
+        self.activation = keras.activations.get(activation)
+        self.recurrent_activation = keras.activations.get(recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        units = self.units
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], 3 * units),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(units, 3 * units),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(2, 3 * units),
+                name="bias",
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+            )
+
+    def _input_bias(self):
+        return None if self.bias is None else self.bias[0]
+
+    def step(self, projected_inputs, states, recurrent_mask, training=False):
+        h_prev = states[0] if isinstance(states, (list, tuple)) else states
+        mode = self.recurrent_dropout_mode
+        h_in = self.apply_recurrent_dropout(h_prev, recurrent_mask, training) if mode == "hidden" else h_prev
+        recurrent = ops.matmul(h_in, self.recurrent_kernel)
+        if self.bias is not None:
+            recurrent = recurrent + self.bias[1]
+        x_z, x_r, x_g = ops.split(projected_inputs, 3, axis=-1)
+        rec_z, rec_r, rec_g = ops.split(recurrent, 3, axis=-1)
+        z = self.recurrent_activation(x_z + rec_z)
+        r = self.recurrent_activation(x_r + rec_r)
+        g = self.activation(x_g + r * rec_g)
+        if mode == "update":
+            g = self.apply_recurrent_dropout(g, recurrent_mask, training)
+        h = z * h_prev + (1.0 - z) * g
+        if mode == "cell":
+            h = self.apply_recurrent_dropout(h, recurrent_mask, training)
+        return h, [h]
+
+    def get_config(self):
+        config = {
+            "activation": keras.activations.serialize(self.activation),
+            "recurrent_activation": keras.activations.serialize(self.recurrent_activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+        }
+        return {**super().get_config(), **config}
+
+
+@keras.saving.register_keras_serializable(package="tfrnnx")
+class RecurrentDropoutGRU(_CellTypeLayer):
+    """Drop-in `keras.layers.GRU` with the recurrent dropout of `RecurrentDropoutGRUCell`.
+
+    Args:
+        units: positive integer.
+        return_sequences, return_state, go_backwards, stateful, unroll: as
+            `keras.layers.GRU`.
+        **kwargs: every argument of `RecurrentDropoutGRUCell` and the base layer's.
+
+    Call arguments:
+        sequences `(batch, time, features)`, mask, training, initial_state `[h]`.
+
+    Returns:
+        `(batch, units)` or `(batch, time, units)`, then `h` with `return_state=True`.
+
+    Example:
+
+    >>> import numpy as np, tfrnnx
+    >>> layer = tfrnnx.layers.RecurrentDropoutGRU(5, recurrent_dropout=0.3, seed=2)
+    >>> layer(np.ones((2, 4, 3), "float32"), training=True).shape
+    TensorShape([2, 5])
+
+    References:
+        Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",
+        COLING; thesis chapter 3.
+    """
+
+    cell_class = RecurrentDropoutGRUCell

@@ -1,0 +1,1 @@
+"""Experiment support: training loops behind the scripts in scripts/."""

@@ -1,0 +1,19 @@
+"""Small file helpers: results are written atomically, so a crash never leaves half a file."""
+
+import os
+import tempfile
+
+
+def write_text_atomically(path, text):
+    """Writes ``text`` to ``path`` through a temporary file in the same directory."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+

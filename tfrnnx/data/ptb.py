@@ -29,12 +29,14 @@ def _ptb_path(data_dir, level, split):
     return path
 
 
-def _tokens(path, level):
+def _tokens(path):
     tokens = []
     with gzip.open(path, "rt", encoding="utf-8") as file:
         for line in file:
-            tokens.extend(line.split())
-            tokens.append(END_OF_SENTENCE)
+            words = line.split()
+            if words:  # the char files end with a line holding one space
+                tokens.extend(words)
+                tokens.append(END_OF_SENTENCE)
     return tokens
 
 
@@ -53,7 +55,7 @@ def load_ptb(data_dir=None, level="word"):
     """
     if level not in ("word", "char"):
         raise ValueError(f"level must be 'word' or 'char'. Received: level={level!r}")
-    tokens = {split: _tokens(_ptb_path(data_dir, level, split), level) for split in SPLITS}
+    tokens = {split: _tokens(_ptb_path(data_dir, level, split)) for split in SPLITS}
     vocabulary = sorted(set(tokens["train"]))
     index = {token: i for i, token in enumerate(vocabulary)}
     splits = {}

@@ -1,0 +1,28 @@
+import glob
+import os
+import tempfile
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfrnnx import cli
+from tfrnnx.data.temporal_order import temporal_order
+
+
+class DemoTest(tf.test.TestCase):
+    def test_quick_demo_trains_logs_exports_and_serves(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            logdir, export_dir = os.path.join(tmp, "runs"), os.path.join(tmp, "saved_models")
+            self.assertEqual(cli.main(["demo", "--quick", "--logdir", logdir, "--export-dir", export_dir]), 0)
+            self.assertNotEmpty(glob.glob(os.path.join(logdir, "temporal_order", "train", "events.*")))
+            export_path = os.path.join(export_dir, "temporal_order", "1")
+            self.assertTrue(os.path.isfile(os.path.join(export_path, "saved_model.pb")))
+            # The served model and the checkpointed Keras model agree on new data.
+            x, _ = temporal_order(5, 20, seed=123)
+            served = tf.saved_model.load(export_path)
+            outputs = served.signatures["serving_default"](symbols=tf.constant(x))
+            probabilities = next(iter(outputs.values())).numpy()
+            checkpointed = keras.saving.load_model(os.path.join(logdir, "temporal_order", "model.keras"))
+            self.assertAllClose(probabilities, checkpointed.predict(x, verbose=0), atol=1e-5)
+            self.assertAllClose(probabilities.sum(-1), np.ones(5), atol=1e-5)

@@ -12,3 +12,8 @@ import tensorflow as tf  # noqa: E402
 # (Listing logical devices would start the runtime, so only physical ones are listed.)
 _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+
+
+def pytest_collection_modifyitems(items):
+    # tf.test.TestCase.test_session is a deprecated helper, not a test: keep it out of the report.
+    items[:] = [item for item in items if item.name != "test_session"]

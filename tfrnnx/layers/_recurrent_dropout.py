@@ -53,8 +53,10 @@ def check_units(value):
 class RecurrentDropoutCellBase(keras.layers.Layer):
     """Base of the tfrnnx recurrent-dropout cells (private).
 
-    Subclasses set ``recurrent_dropout_modes``, create their weights in ``build`` and
-    implement ``_input_bias`` and ``step``.
+    Holds the arguments every cell shares (activation, bias, initializers, regularizers,
+    dropout settings). Subclasses set ``recurrent_dropout_modes``, create their weights in
+    ``build`` (``_add_kernels`` makes the two kernels) and implement ``_input_bias`` and
+    ``step``.
     """
 
     recurrent_dropout_modes = ("update", "hidden", "cell")
@@ -62,6 +64,14 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
     def __init__(
         self,
         units,
+        activation="tanh",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
         dropout=0.0,
         recurrent_dropout=0.0,
         recurrent_dropout_mode="update",
@@ -85,9 +95,43 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
             raise ValueError(f"seed must be an integer or None. Received: seed={seed!r}")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.activation = keras.activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
         # Set by RecurrentDropoutRNN while it runs the loop: the width of the projected
         # inputs inside the concatenated [projected inputs, recurrent mask] step input.
         self._projected_width = None
+
+    def _add_kernels(self, input_dim, width):
+        """Creates ``kernel (input_dim, width)`` and ``recurrent_kernel (units, width)``."""
+        self.kernel = self.add_weight(
+            shape=(input_dim, width),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, width),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+        )
+
+    def _add_bias(self, shape, initializer=None):
+        """Creates ``bias`` of ``shape`` if ``use_bias``, else sets it to None."""
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=shape,
+                name="bias",
+                initializer=initializer or self.bias_initializer,
+                regularizer=self.bias_regularizer,
+            )
 
     # -- pieces the sequence wrapper calls -------------------------------------------
 
@@ -166,6 +210,14 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
     def get_config(self):
         config = {
             "units": self.units,
+            "activation": keras.activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "recurrent_dropout_mode": self.recurrent_dropout_mode,

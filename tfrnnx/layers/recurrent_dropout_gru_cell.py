@@ -74,6 +74,14 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
     ):
         super().__init__(
             units,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             recurrent_dropout_mode=recurrent_dropout_mode,
@@ -82,40 +90,14 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
             seed=seed,
             **kwargs,
         )
-        self.activation = keras.activations.get(activation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape):
-        units = self.units
-        self.kernel = self.add_weight(
-            shape=(input_shape[-1], 3 * units),
-            name="kernel",
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-        )
-        self.recurrent_kernel = self.add_weight(
-            shape=(units, 3 * units),
-            name="recurrent_kernel",
-            initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(2, 3 * units),
-                name="bias",
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-            )
+        self._add_kernels(input_shape[-1], 3 * self.units)
+        # Row 0: input bias; row 1: recurrent bias (Keras' reset_after=True layout).
+        self._add_bias((2, 3 * self.units))
 
     def _input_bias(self):
         return None if self.bias is None else self.bias[0]
@@ -141,15 +123,7 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
 
     def get_config(self):
         config = {
-            "activation": keras.activations.serialize(self.activation),
             "recurrent_activation": keras.activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
         }
         return {**super().get_config(), **config}
 

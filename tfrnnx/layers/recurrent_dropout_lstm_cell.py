@@ -121,6 +121,14 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
     ):
         super().__init__(
             units,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             recurrent_dropout_mode=recurrent_dropout_mode,
@@ -129,46 +137,17 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
             seed=seed,
             **kwargs,
         )
-        self.activation = keras.activations.get(activation)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
         self.layer_norm = bool(layer_norm)
         self.state_size = [self.units, self.units]
         self.output_size = self.units
 
     def build(self, input_shape):
-        input_dim = input_shape[-1]
         units = self.units
-        self.kernel = self.add_weight(
-            shape=(input_dim, 4 * units),
-            name="kernel",
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-        )
-        self.recurrent_kernel = self.add_weight(
-            shape=(units, 4 * units),
-            name="recurrent_kernel",
-            initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer,
-        )
-        self.bias = None
-        if self.use_bias:
-            initializer = self.bias_initializer
-            if self.unit_forget_bias:
-                initializer = _UnitForgetBias(self.bias_initializer, units)
-            self.bias = self.add_weight(
-                shape=(4 * units,),
-                name="bias",
-                initializer=initializer,
-                regularizer=self.bias_regularizer,
-            )
+        self._add_kernels(input_shape[-1], 4 * units)
+        forget_bias = _UnitForgetBias(self.bias_initializer, units) if self.unit_forget_bias else None
+        self._add_bias((4 * units,), forget_bias)
         if self.layer_norm:
             self.gate_norm_gamma = self.add_weight(
                 shape=(4, units), name="gate_norm_gamma", initializer="ones"
@@ -212,16 +191,8 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
 
     def get_config(self):
         config = {
-            "activation": keras.activations.serialize(self.activation),
             "recurrent_activation": keras.activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
             "layer_norm": self.layer_norm,
         }
         return {**super().get_config(), **config}

@@ -24,17 +24,20 @@ class RecurrentDropoutSimpleRNNCellTest(tf.test.TestCase, parameterized.TestCase
         ours.cell.set_weights(keras_layer.cell.get_weights())
         self.assertAllClose(ours(self.x), keras_layer(self.x), atol=1e-5)
 
-    @parameterized.product(mode=("hidden", "cell"), training=(True, False))
-    def test_each_mode_against_numpy(self, mode, training):
+    @parameterized.product(mode=("hidden", "cell"), scaling=("inverted", "test_time"),
+                           training=(True, False))
+    def test_each_mode_against_numpy(self, mode, scaling, training):
         rate = 0.5
         layer = tfrnnx.layers.RecurrentDropoutSimpleRNN(
             4, return_sequences=True, recurrent_dropout=rate, recurrent_dropout_mode=mode,
-            dropout_scaling="test_time")
+            dropout_scaling=scaling)
         layer(self.x)
-        masks = (RNG.rand(2, 5, 4) >= rate).astype("float32")
+        keep = (RNG.rand(2, 5, 4) >= rate).astype("float32")
+        masks = keep / (1 - rate) if scaling == "inverted" else keep
         inject_masks(layer, masks)
         weights = [w.numpy().astype("float64") for w in layer.cell.weights]
-        expected = ref.simple_rnn(self.x, *weights, mode, masks=masks if training else None, keep=1 - rate)
+        expected = ref.simple_rnn(self.x, *weights, mode, masks=masks if training else None,
+                                  keep=1 - rate if scaling == "test_time" else 1.0)
         self.assertAllClose(layer(self.x, training=training), expected, atol=1e-5)
 
     def test_standard_layer_checks(self):

@@ -72,6 +72,9 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
         kernel_regularizer=None,
         recurrent_regularizer=None,
         bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         dropout=0.0,
         recurrent_dropout=0.0,
         recurrent_dropout_mode="update",
@@ -103,6 +106,9 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
         self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.recurrent_constraint = keras.constraints.get(recurrent_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
         # Set by RecurrentDropoutRNN while it runs the loop: the width of the projected
         # inputs inside the concatenated [projected inputs, recurrent mask] step input.
         self._projected_width = None
@@ -114,12 +120,14 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
             name="kernel",
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.recurrent_kernel = self.add_weight(
             shape=(self.units, width),
             name="recurrent_kernel",
             initializer=self.recurrent_initializer,
             regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
         )
 
     def _add_bias(self, shape, initializer=None):
@@ -131,6 +139,7 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
                 name="bias",
                 initializer=initializer or self.bias_initializer,
                 regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     # -- pieces the sequence wrapper calls -------------------------------------------
@@ -218,6 +227,9 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
             "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
             "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
             "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": keras.constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": keras.constraints.serialize(self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "recurrent_dropout_mode": self.recurrent_dropout_mode,

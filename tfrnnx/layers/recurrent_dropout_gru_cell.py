@@ -27,7 +27,8 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
         units: positive integer, size of h.
         activation, recurrent_activation, use_bias, kernel_initializer,
         recurrent_initializer, bias_initializer, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer: as `keras.layers.GRUCell`.
+        recurrent_regularizer, bias_regularizer, kernel_constraint,
+        recurrent_constraint, bias_constraint: as `keras.layers.GRUCell`.
         dropout, recurrent_dropout, recurrent_dropout_mode, mask_sampling,
         dropout_scaling, seed: as `tfrnnx.layers.RecurrentDropoutLSTMCell`.
         **kwargs: base `keras.layers.Layer` arguments.
@@ -64,6 +65,9 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
         kernel_regularizer=None,
         recurrent_regularizer=None,
         bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         dropout=0.0,
         recurrent_dropout=0.0,
         recurrent_dropout_mode="update",
@@ -82,6 +86,9 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
             kernel_regularizer=kernel_regularizer,
             recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             recurrent_dropout_mode=recurrent_dropout_mode,

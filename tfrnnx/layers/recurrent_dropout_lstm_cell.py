@@ -59,6 +59,7 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
         kernel_initializer, recurrent_initializer, bias_initializer: initializers.
         unit_forget_bias: add 1 to the forget-gate bias at initialization.
         kernel_regularizer, recurrent_regularizer, bias_regularizer: regularizers.
+        kernel_constraint, recurrent_constraint, bias_constraint: constraints.
         dropout: rate in [0, 1) of ordinary dropout on the inputs x (one mask per
             sequence in the sequence layer, as Keras does).
         recurrent_dropout: rate in [0, 1) of the recurrent dropout.
@@ -110,6 +111,9 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
         kernel_regularizer=None,
         recurrent_regularizer=None,
         bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         dropout=0.0,
         recurrent_dropout=0.0,
         recurrent_dropout_mode="update",
@@ -129,6 +133,9 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
             kernel_regularizer=kernel_regularizer,
             recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             recurrent_dropout_mode=recurrent_dropout_mode,

@@ -20,7 +20,8 @@ class RecurrentDropoutSimpleRNNCell(RecurrentDropoutCellBase):
     Args:
         units: positive integer, size of h.
         activation, use_bias, kernel_initializer, recurrent_initializer,
-        bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer:
+        bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+        kernel_constraint, recurrent_constraint, bias_constraint:
             as `keras.layers.SimpleRNNCell`.
         dropout, recurrent_dropout, mask_sampling, dropout_scaling, seed: as
             `tfrnnx.layers.RecurrentDropoutLSTMCell`.
@@ -58,6 +59,9 @@ class RecurrentDropoutSimpleRNNCell(RecurrentDropoutCellBase):
         kernel_regularizer=None,
         recurrent_regularizer=None,
         bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         dropout=0.0,
         recurrent_dropout=0.0,
         recurrent_dropout_mode="hidden",
@@ -76,6 +80,9 @@ class RecurrentDropoutSimpleRNNCell(RecurrentDropoutCellBase):
             kernel_regularizer=kernel_regularizer,
             recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             recurrent_dropout_mode=recurrent_dropout_mode,

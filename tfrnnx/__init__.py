@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from tfrnnx import callbacks
 from tfrnnx import data
 from tfrnnx import layers
 from tfrnnx import metrics

@@ -2,3 +2,4 @@
 
 from tfrnnx.models.language_model import LanguageModel
 from tfrnnx.models.word_vocabulary import WordVocabulary
+from tfrnnx.models.recurrent_attention_model import RecurrentAttentionModel

@@ -1,0 +1,31 @@
+"""Seconds-long --quick run of scripts/cluttered_mnist.py on real MNIST (house style, point 7)."""
+
+import importlib.util
+import os
+import tempfile
+
+import tensorflow as tf
+
+from data_dir import real_data_dir
+
+SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "cluttered_mnist.py")
+
+
+class ClutteredMnistScriptTest(tf.test.TestCase):
+    def test_quick_run_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("mnist"))
+        spec = importlib.util.spec_from_file_location("cluttered_mnist_script", SCRIPT)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "cluttered.md")
+            argv = ["--quick", "--data-dir", data_dir, "--out", out, "--logdir", tmp]
+            self.assertEqual(script.main(argv), 0)
+            with open(out) as f:
+                table = f.read()
+            png = tf.io.decode_png(tf.io.read_file(os.path.join(tmp, "cluttered_glimpses.png")))
+        for name in ("with context network", "no context network", "CNN baseline"):
+            self.assertIn(name, table)
+        self.assertIn("| 1.80 |", table)
+        self.assertIn("2 CPU cores" if os.cpu_count() == 2 else "CPU cores", table)
+        self.assertEqual(tuple(png.shape), (40, 6 * 40, 3))

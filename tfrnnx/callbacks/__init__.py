@@ -1,0 +1,5 @@
+"""Keras callbacks of tfrnnx."""
+
+from tfrnnx.callbacks.glimpse_summary import GlimpseSummary
+from tfrnnx.callbacks.kl_annealing import KLAnnealing
+from tfrnnx.callbacks.text_samples import TextSamples

@@ -1,0 +1,510 @@
+"""RecurrentAttentionModel: the deep recurrent attention model of thesis section 4.3."""
+
+import numbers
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from tfrnnx.layers import DrawGlimpse
+from tfrnnx.layers import RecurrentDropoutGRUCell
+from tfrnnx.layers._recurrent_dropout import check_choice
+from tfrnnx.layers._recurrent_dropout import check_rate
+
+GLIMPSE_NETWORKS = ("mlp", "cnn")
+CURRICULUM_PHASES = ("simple", "full")
+LOSS_STEPS = ("last", "all")
+
+
+def _seeded(seed, offset):
+    return None if seed is None else seed + offset
+
+
+def _check_positive_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _dense(units, seed, offset, activation=None, name=None):
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, offset)),
+        name=name,
+    )
+
+
+def _conv(filters, size, seed, offset, strides=1):
+    return keras.layers.Conv2D(
+        filters,
+        size,
+        strides=strides,
+        padding="same",
+        activation="relu",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, offset)),
+    )
+
+
+def _glimpse_network(kind, units, seed, name):
+    """The built-in glimpse networks: (batch, Ny, Nx, C) -> (batch, units)."""
+    if kind == "simple":
+        layers = [keras.layers.Flatten(), _dense(units, seed, 10, "relu")]
+    elif kind == "mlp":
+        layers = [
+            keras.layers.Flatten(),
+            _dense(units, seed, 11, "relu"),
+            _dense(units, seed, 12, "relu"),
+        ]
+    else:  # "cnn"
+        layers = [
+            _conv(32, 3, seed, 13),
+            _conv(64, 3, seed, 14, strides=2),
+            keras.layers.Flatten(),
+            _dense(units, seed, 15, "relu"),
+        ]
+    return keras.Sequential(layers, name=name)
+
+
+@keras.saving.register_keras_serializable(package="tfrnnx")
+class RecurrentAttentionModel(keras.Model):
+    """Deep recurrent attention model with DRAW glimpses (thesis section 4.3).
+
+    For steps t = 1 .. `num_glimpses`, computed top-down (eqs. 4.3.1-4.3.4):
+
+    - attention GRU: `h2(t) = GRU2([h1(t-1), context], h2(t-1))`, where `context` is a
+      small CNN's code of the image average-pooled by `context_downsample` (left out
+      with `context_network=False`);
+    - glimpse parameters: `p(t) = W h2(t) + b`, the six parameters of
+      `tfrnnx.layers.DrawGlimpse`. With `relative_shifts=True` the first two are a
+      shift `dc(t)` added to the previous centre, `c(t) = c(t-1) + dc(t)`, `c(0) = 0`
+      (the image centre), in DrawGlimpse's unconstrained coordinates (before `tanh`,
+      so every centre stays on the image);
+    - glimpse features: `g(t) = G(DrawGlimpse(image, p(t)))` with glimpse network `G`,
+      then dropout `glimpse_dropout`;
+    - aggregating GRU: `h1(t) = GRU1(g(t), h1(t-1))`;
+    - classification: `y(t) = softmax(C(h1(t)))` with `C` = Dense(`classifier_units`,
+      relu) -> Dense(`num_classes`), the same at every step.
+
+    Both GRUs are `tfrnnx.layers.RecurrentDropoutGRUCell`s with Semeniuta recurrent
+    dropout `recurrent_dropout` (new mask per step). Training (`fit`) uses the model's
+    own loss, so compile it without one: the cross-entropy of the last step
+    (`loss_steps="last"`) or the mean over all steps (`"all"`), plus the RBF shift
+    regulariser of eq. 4.4.1, `R = a * sum_{t in S} mean_batch exp(-(dcx(t)^2 +
+    dcy(t)^2) / b)` with `a = shift_regularizer_weight`, `b = shift_regularizer_scale`
+    and `dc(t) = c(t) - c(t-1)` for the steps S = `shift_regularizer_steps` (0-based;
+    default every step). It pushes consecutive glimpses apart.
+
+    Attention noise `attention_noise = alpha` is DrawGlimpse's location and stride noise
+    in training (thesis 4.4.2); with `test_time_samples = n > 1` it is also drawn at
+    inference and the class probabilities are averaged over n noisy runs.
+
+    Curriculum (thesis 4.4): with `curriculum_phase="simple"` the glimpses go through a
+    one-layer network (Flatten -> Dense(`glimpse_units`, relu)) instead of
+    `glimpse_network`; `set_curriculum_phase("full")` then switches to the full network
+    and resets the compiled functions, so `fit` can simply be called again. Both glimpse
+    networks are built from the start, so the optimizer and saved files see all weights;
+    in the full phase the simple network is frozen (`trainable=False`); in the simple
+    phase Keras warns once that the full network's weights get no gradients.
+
+    Args:
+        num_classes: number of classes, >= 2.
+        num_glimpses: number of steps, >= 1.
+        glimpse_shape: `(Ny, Nx)` of the glimpses.
+        units: size of both GRU states.
+        glimpse_network: "mlp" (Flatten -> 2 x Dense(`glimpse_units`, relu)), "cnn" (two
+            3x3 convolutions, the second with stride 2, -> Dense(`glimpse_units`, relu)),
+            or a Keras layer mapping `(batch, Ny, Nx, C)` to `(batch, glimpse_units)`.
+        glimpse_units: width of the glimpse features.
+        classifier_units: hidden width of the classification network.
+        context_network: whether layer 2 also reads the context CNN's code.
+        context_downsample: integer average-pooling factor before the context CNN.
+        relative_shifts: whether the centres are relative shifts (see above).
+        shift_regularizer_weight: `a` >= 0 (0: no regulariser).
+        shift_regularizer_scale: `b` > 0.
+        shift_regularizer_steps: 0-based steps the regulariser covers, or None for all.
+        attention_noise: DrawGlimpse's `noise` in [0, 1).
+        test_time_samples: noisy runs averaged at inference (> 1 needs attention_noise).
+        glimpse_dropout: dropout rate in [0, 1) on the glimpse features.
+        recurrent_dropout: recurrent dropout rate in [0, 1) of both GRUs.
+        loss_steps: "last" or "all" (see above).
+        curriculum_phase: "simple" or "full" (see above).
+        seed: integer seed of the initializers, the noise and the dropout masks.
+        **kwargs: base `keras.Model` arguments (`name`, ...).
+
+    Call arguments:
+        images: float `(batch, H, W, C)` with static H, W, C.
+        training: whether noise and dropout are active.
+
+    Returns:
+        Class probabilities `(batch, num_classes)` of the last step (averaged over the
+        noisy runs). `trace(images)` also returns every step's probabilities, glimpse
+        parameters, shifts, attention states and glimpse boxes `(batch, steps, 4)`
+        (`DrawGlimpse.boxes`); `export_serving(path)` writes a SavedModel whose `serve`
+        signature returns the probabilities and the boxes.
+
+    Example:
+
+    >>> import numpy as np, tfrnnx
+    >>> model = tfrnnx.models.RecurrentAttentionModel(
+    ...     10, num_glimpses=2, glimpse_shape=(6, 6), units=16, glimpse_units=16,
+    ...     classifier_units=16, seed=0)
+    >>> images = np.random.default_rng(0).random((4, 28, 28, 1), "float32")
+    >>> model(images).shape
+    TensorShape([4, 10])
+    >>> model.trace(images)["boxes"].shape
+    TensorShape([4, 2, 4])
+
+    References:
+        Ba, Mnih, Kavukcuoglu (2015), "Multiple Object Recognition with Visual
+        Attention", ICLR; Gregor et al. (2015), "DRAW", ICML; thesis chapter 4.
+    """
+
+    def __init__(
+        self,
+        num_classes,
+        num_glimpses=4,
+        glimpse_shape=(12, 12),
+        units=256,
+        glimpse_network="mlp",
+        glimpse_units=256,
+        classifier_units=256,
+        context_network=True,
+        context_downsample=4,
+        relative_shifts=False,
+        shift_regularizer_weight=0.0,
+        shift_regularizer_scale=1.0,
+        shift_regularizer_steps=None,
+        attention_noise=0.0,
+        test_time_samples=1,
+        glimpse_dropout=0.0,
+        recurrent_dropout=0.0,
+        loss_steps="last",
+        curriculum_phase="full",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_classes = _check_positive_int("num_classes", num_classes, 2)
+        self.num_glimpses = _check_positive_int("num_glimpses", num_glimpses)
+        self.units = _check_positive_int("units", units)
+        self.glimpse_units = _check_positive_int("glimpse_units", glimpse_units)
+        self.classifier_units = _check_positive_int("classifier_units", classifier_units)
+        self.context_downsample = _check_positive_int("context_downsample", context_downsample)
+        if isinstance(glimpse_network, dict):
+            glimpse_network = keras.saving.deserialize_keras_object(glimpse_network)
+        if not isinstance(glimpse_network, keras.layers.Layer):
+            check_choice("glimpse_network", glimpse_network, GLIMPSE_NETWORKS)
+        # The string, or None for a custom layer (kept as full_glimpse_network only, so that
+        # it is tracked once).
+        self._glimpse_network_kind = glimpse_network if isinstance(glimpse_network, str) else None
+        flags = (("context_network", context_network), ("relative_shifts", relative_shifts))
+        for name, value in flags:
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be True or False. Received: {name}={value!r}")
+        self.context_network = context_network
+        self.relative_shifts = relative_shifts
+        if isinstance(shift_regularizer_weight, bool) or not isinstance(
+            shift_regularizer_weight, numbers.Real
+        ) or shift_regularizer_weight < 0:
+            raise ValueError(
+                "shift_regularizer_weight must be a number >= 0. "
+                f"Received: shift_regularizer_weight={shift_regularizer_weight!r}"
+            )
+        if isinstance(shift_regularizer_scale, bool) or not isinstance(
+            shift_regularizer_scale, numbers.Real
+        ) or shift_regularizer_scale <= 0:
+            raise ValueError(
+                "shift_regularizer_scale must be a number > 0. "
+                f"Received: shift_regularizer_scale={shift_regularizer_scale!r}"
+            )
+        self.shift_regularizer_weight = float(shift_regularizer_weight)
+        self.shift_regularizer_scale = float(shift_regularizer_scale)
+        if shift_regularizer_steps is not None:
+            if not isinstance(shift_regularizer_steps, (list, tuple)) or not all(
+                isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                and 0 <= s < self.num_glimpses for s in shift_regularizer_steps
+            ):
+                raise ValueError(
+                    f"shift_regularizer_steps must be None or a list of steps in "
+                    f"0..{self.num_glimpses - 1} (num_glimpses={self.num_glimpses}). "
+                    f"Received: shift_regularizer_steps={shift_regularizer_steps!r}"
+                )
+            shift_regularizer_steps = sorted({int(s) for s in shift_regularizer_steps})
+        self.shift_regularizer_steps = shift_regularizer_steps
+        self.attention_noise = check_rate("attention_noise", attention_noise)
+        self.test_time_samples = _check_positive_int("test_time_samples", test_time_samples)
+        if self.test_time_samples > 1 and self.attention_noise == 0.0:
+            raise ValueError(
+                "test_time_samples > 1 averages noisy runs and needs attention_noise > 0. "
+                f"Received: test_time_samples={test_time_samples!r}, attention_noise=0.0"
+            )
+        self.glimpse_dropout = check_rate("glimpse_dropout", glimpse_dropout)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
+        self.loss_steps = check_choice("loss_steps", loss_steps, LOSS_STEPS)
+        self.curriculum_phase = check_choice(
+            "curriculum_phase", curriculum_phase, CURRICULUM_PHASES
+        )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise ValueError(f"seed must be None or an integer. Received: seed={seed!r}")
+        self.seed = seed
+
+        self.glimpse = DrawGlimpse(
+            glimpse_shape,
+            noise=self.attention_noise,
+            noise_at_inference=self.test_time_samples > 1,
+            seed=_seeded(seed, 0),
+            name="glimpse",
+        )
+        self.glimpse_shape = self.glimpse.glimpse_shape
+        if isinstance(glimpse_network, str):
+            self.full_glimpse_network = _glimpse_network(
+                glimpse_network, glimpse_units, seed, "full_glimpse_network"
+            )
+        else:
+            self.full_glimpse_network = glimpse_network
+        self.simple_glimpse_network = _glimpse_network(
+            "simple", glimpse_units, seed, "simple_glimpse_network"
+        )
+        # In the full phase the simple network is frozen (no gradient-less variables).
+        self.simple_glimpse_network.trainable = self.curriculum_phase == "simple"
+        self.glimpse_feature_dropout = keras.layers.Dropout(
+            self.glimpse_dropout, seed=_seeded(seed, 1)
+        )
+        self.context_cnn = None
+        if context_network:
+            self.context_cnn = keras.Sequential(
+                [
+                    keras.layers.AveragePooling2D(self.context_downsample),
+                    _conv(16, 5, seed, 20),
+                    keras.layers.MaxPooling2D(2),
+                    _conv(32, 3, seed, 21),
+                    keras.layers.Flatten(),
+                    _dense(units, seed, 22, "relu"),
+                ],
+                name="context_cnn",
+            )
+        self.attention_cell = self._gru(2, "gru2")
+        self.aggregation_cell = self._gru(5, "gru1")
+        # Small initial weights: the first glimpses start near the centre, whole image.
+        self.attention_params = keras.layers.Dense(
+            6,
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.01, seed=_seeded(seed, 8)),
+            name="attention_params",
+        )
+        self.classifier = keras.Sequential(
+            [_dense(classifier_units, seed, 30, "relu"), _dense(self.num_classes, seed, 31)],
+            name="classifier",
+        )
+        # Per-step probabilities of the last call, read by compute_loss (same trace).
+        self._step_probabilities = None
+
+    def _gru(self, offset, name):
+        seed = self.seed
+        return RecurrentDropoutGRUCell(
+            self.units,
+            recurrent_dropout=self.recurrent_dropout,
+            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, offset + 1)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, offset + 2)),
+            seed=_seeded(seed, offset),
+            name=name,
+        )
+
+    def build(self, input_shape):
+        _, height, width, channels = self._check_image_shape(input_shape)
+        self._image_shape = (height, width, channels)
+        glimpse_input = (None, *self.glimpse_shape, channels)
+        for network in (self.simple_glimpse_network, self.full_glimpse_network):
+            network.build(glimpse_input)
+            features = network.compute_output_shape(glimpse_input)
+            if tuple(features)[1:] != (self.glimpse_units,):
+                raise ValueError(
+                    f"glimpse_network must map {glimpse_input} to (batch, glimpse_units="
+                    f"{self.glimpse_units}). Received: output shape {tuple(features)}"
+                )
+        attention_input = self.units
+        if self.context_cnn is not None:
+            if min(height, width) < 2 * self.context_downsample:
+                raise ValueError(
+                    "images must be at least 2 * context_downsample pixels high and wide. "
+                    f"Received: image shape {(height, width)}, "
+                    f"context_downsample={self.context_downsample}"
+                )
+            self.context_cnn.build((None, height, width, channels))
+            attention_input += self.units
+        self.attention_cell.build((None, attention_input))
+        self.aggregation_cell.build((None, self.glimpse_units))
+        self.attention_params.build((None, self.units))
+        self.classifier.build((None, self.units))
+        self.built = True
+
+    @staticmethod
+    def _check_image_shape(shape):
+        shape = tuple(shape)
+        if len(shape) != 4 or any(s is None for s in shape[1:]):
+            raise ValueError(
+                "RecurrentAttentionModel expects images (batch, height, width, channels) with "
+                f"known height, width and channels. Received: images.shape={shape}"
+            )
+        return shape
+
+    def set_curriculum_phase(self, phase):
+        """Switches to the "simple" or "full" glimpse network (second curriculum phase)."""
+        self.curriculum_phase = check_choice("phase", phase, CURRICULUM_PHASES)
+        self.simple_glimpse_network.trainable = phase == "simple"
+        # The traced train/test/predict functions took the old branch: retrace them.
+        self.train_function = self.test_function = self.predict_function = None
+
+    def _run(self, images, training):
+        """One pass over the glimpses; a dict of per-step tensors (batch, steps, ...)."""
+        images = ops.cast(images, self.compute_dtype)
+        height, width = images.shape[1], images.shape[2]
+        batch = ops.shape(images)[0]
+        h1 = ops.zeros((batch, self.units), self.compute_dtype)
+        h2 = ops.zeros((batch, self.units), self.compute_dtype)
+        context = None if self.context_cnn is None else self.context_cnn(images, training=training)
+        network = self.full_glimpse_network
+        if self.curriculum_phase == "simple":
+            network = self.simple_glimpse_network
+        centre = ops.zeros((batch, 2), self.compute_dtype)
+        states, params, shifts, boxes = [], [], [], []
+        for _ in range(self.num_glimpses):
+            attention_input = h1 if context is None else ops.concatenate([h1, context], axis=-1)
+            h2, _ = self.attention_cell(attention_input, [h2], training=training)
+            p = self.attention_params(h2)
+            if self.relative_shifts:
+                shift = p[:, :2]
+                p = ops.concatenate([centre + shift, p[:, 2:]], axis=-1)
+            else:
+                shift = p[:, :2] - centre
+            centre = p[:, :2]
+            features = network(self.glimpse([images, p], training=training), training=training)
+            features = self.glimpse_feature_dropout(features, training=training)
+            h1, _ = self.aggregation_cell(features, [h1], training=training)
+            states.append((h1, h2))
+            params.append(p)
+            shifts.append(shift)
+            boxes.append(self.glimpse.boxes(p, (height, width)))
+        h1s = ops.stack([s[0] for s in states], axis=1)
+        logits = self.classifier(ops.reshape(h1s, (-1, self.units)), training=training)
+        logits = ops.reshape(logits, (batch, self.num_glimpses, self.num_classes))
+        return {
+            "step_probabilities": ops.softmax(ops.cast(logits, "float32"), axis=-1),
+            "params": ops.stack(params, axis=1),
+            "shifts": ops.stack(shifts, axis=1),
+            "boxes": ops.stack(boxes, axis=1),
+            "h1": h1s,
+            "h2": ops.stack([s[1] for s in states], axis=1),
+        }
+
+    def trace(self, images, training=False):
+        """Every step: `step_probabilities` (b, steps, classes), `probabilities` (b, classes),
+        `params` (b, steps, 6), `shifts` (b, steps, 2), `boxes` (b, steps, 4), `h1`, `h2`
+        (b, steps, units). With `test_time_samples > 1` at inference the probabilities are
+        averaged over the noisy runs and the rest comes from the first run."""
+        images = ops.convert_to_tensor(images)
+        if not self.built:
+            self.build(images.shape)
+        samples = 1 if training else self.test_time_samples
+        if samples > 1:
+            tiled = ops.reshape(
+                ops.tile(images[None], (samples, 1, 1, 1, 1)), (-1, *images.shape[1:])
+            )
+            out = self._run(tiled, training)
+            batch = ops.shape(images)[0]
+            steps = ops.reshape(
+                out["step_probabilities"], (samples, batch, self.num_glimpses, self.num_classes)
+            )
+            out = {key: value[:batch] for key, value in out.items()}
+            out["step_probabilities"] = ops.mean(steps, axis=0)
+        else:
+            out = self._run(images, training)
+        out["probabilities"] = out["step_probabilities"][:, -1]
+        return out
+
+    def shift_penalty(self, shifts):
+        """Eq. 4.4.1 on `shifts` (b, steps, 2): a * sum over steps S of mean_batch RBF."""
+        squared = ops.sum(ops.square(ops.cast(shifts, "float32")), axis=-1)
+        rbf = ops.exp(-squared / self.shift_regularizer_scale)
+        if self.shift_regularizer_steps is not None:
+            rbf = ops.take(rbf, self.shift_regularizer_steps, axis=1)
+        return self.shift_regularizer_weight * ops.sum(ops.mean(rbf, axis=0))
+
+    def call(self, images, training=None):
+        out = self.trace(images, training=bool(training))
+        if self.shift_regularizer_weight > 0:
+            self.add_loss(self.shift_penalty(out["shifts"]))
+        object.__setattr__(self, "_step_probabilities", out["step_probabilities"])
+        return out["probabilities"]
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Cross-entropy of the last step (or mean over steps) + the shift regulariser."""
+        labels = ops.reshape(ops.cast(y, "int32"), (-1,))
+        if self.loss_steps == "all" and self._step_probabilities is not None:
+            steps = self._step_probabilities
+            nll = ops.mean(
+                keras.losses.sparse_categorical_crossentropy(
+                    ops.repeat(labels[:, None], self.num_glimpses, axis=1), steps
+                ),
+                axis=1,
+            )
+        else:
+            nll = keras.losses.sparse_categorical_crossentropy(labels, ops.cast(y_pred, "float32"))
+        if sample_weight is not None:
+            weights = ops.reshape(ops.cast(sample_weight, "float32"), (-1,))
+            loss = ops.sum(nll * weights) / ops.maximum(ops.sum(weights), 1e-12)
+        else:
+            loss = ops.mean(nll)
+        if self.losses:
+            loss = loss + ops.sum(ops.stack([ops.cast(l, "float32") for l in self.losses]))
+        return loss
+
+    def export_serving(self, filepath):
+        """Writes a SavedModel whose `serve` signature (also `serving_default`) maps float
+        images (batch, H, W, C) to `{"probabilities": (batch, classes), "boxes": (batch,
+        steps, 4)}`. Call the model once first, so that it is built."""
+        if not self.built:
+            raise ValueError("Call the model on a batch of images before export_serving.")
+        shape = (None, *self._image_shape)
+        archive = keras.export.ExportArchive()
+        archive.track(self)
+
+        def serve(images):
+            out = self.trace(images, training=False)
+            return {"probabilities": out["probabilities"], "boxes": out["boxes"]}
+
+        signature = [tf.TensorSpec(shape, tf.float32, name="images")]
+        archive.add_endpoint("serve", serve, input_signature=signature)
+        archive.write_out(filepath, verbose=False)
+        return filepath
+
+    def get_config(self):
+        config = super().get_config()
+        glimpse_network = self._glimpse_network_kind
+        if glimpse_network is None:
+            glimpse_network = keras.saving.serialize_keras_object(self.full_glimpse_network)
+        config.update(
+            {
+                "num_classes": self.num_classes,
+                "num_glimpses": self.num_glimpses,
+                "glimpse_shape": self.glimpse_shape,
+                "units": self.units,
+                "glimpse_network": glimpse_network,
+                "glimpse_units": self.glimpse_units,
+                "classifier_units": self.classifier_units,
+                "context_network": self.context_network,
+                "context_downsample": self.context_downsample,
+                "relative_shifts": self.relative_shifts,
+                "shift_regularizer_weight": self.shift_regularizer_weight,
+                "shift_regularizer_scale": self.shift_regularizer_scale,
+                "shift_regularizer_steps": self.shift_regularizer_steps,
+                "attention_noise": self.attention_noise,
+                "test_time_samples": self.test_time_samples,
+                "glimpse_dropout": self.glimpse_dropout,
+                "recurrent_dropout": self.recurrent_dropout,
+                "loss_steps": self.loss_steps,
+                "curriculum_phase": self.curriculum_phase,
+                "seed": self.seed,
+            }
+        )
+        return config

@@ -1,0 +1,51 @@
+import keras
+import numpy as np
+import tensorflow as tf
+
+import tfrnnx
+import tfrnnx.callbacks
+
+
+class _TinyVAE(keras.Model):
+    """A minimal non-tfrnnx model exposing `beta`, to show the callback is generic."""
+
+    def __init__(self):
+        super().__init__(name="tiny_vae")
+        self.dense = keras.layers.Dense(1)
+        self.beta = self.add_weight(shape=(), initializer="ones", trainable=False, name="beta")
+
+    def call(self, x):
+        return self.dense(x) * self.beta
+
+
+class KLAnnealingTest(tf.test.TestCase):
+    def test_schedule_on_any_model(self):
+        model = _TinyVAE()
+        model.compile(optimizer="sgd", loss="mse")
+        annealing = tfrnnx.callbacks.KLAnnealing(start_step=1, duration_steps=3)
+        seen = []
+        record = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: seen.append(float(model.beta.numpy()))
+        )
+        x = np.ones((6, 2), "float32")
+        history = model.fit(x, x[:, :1], batch_size=1, epochs=1, verbose=0,
+                            callbacks=[annealing, record])
+        self.assertAllClose(seen, np.clip((np.arange(6) - 1) / 3, 0, 1))
+        self.assertAllClose(history.history["beta"], [1.0])
+        self.assertEqual(annealing.value_at(0), 0.0)
+        self.assertAllClose(annealing.value_at(2), 1 / 3)
+
+    def test_errors(self):
+        with self.assertRaisesRegex(ValueError, "start_step"):
+            tfrnnx.callbacks.KLAnnealing(-1, 3)
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        with self.assertRaisesRegex(ValueError, "variable attribute 'beta'"):
+            model.fit(np.ones((2, 2)), np.ones((2, 1)), verbose=0,
+                      callbacks=[tfrnnx.callbacks.KLAnnealing(0, 1)])
+        vae = tfrnnx.models.LSTMTextVAE(4, 4, latent_dim=2, encoder_units=4, decoder_units=4,
+                                        embedding_dim=4, kl_annealing=(0, 5))
+        vae.compile(optimizer="sgd")
+        with self.assertRaisesRegex(ValueError, "kl_annealing=None"):
+            vae.fit(np.zeros((2, 4), "int32"), verbose=0,
+                    callbacks=[tfrnnx.callbacks.KLAnnealing(0, 1)])

@@ -1,0 +1,427 @@
+"""Shared machinery of the tfrnnx text VAEs (`HybridTextVAE`, `LSTMTextVAE`).
+
+Private module: the KL-annealing schedule, the collapse monitors (active units, mutual
+information estimate), input validation, the loss of thesis eq. 5.3.4, the training and
+evaluation steps, the generation/interpolation entry points and the SavedModel export are
+written once here; the two public models only define their encoder and decoder.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+from keras import ops
+
+tfd = tfp.distributions
+
+LN2 = math.log(2.0)
+ACTIVE_UNIT_THRESHOLD = 0.01
+
+METRIC_NAMES = (
+    "loss", "rec", "kl", "aux", "bits_per_token", "kl_bits", "elbo_bits_per_token",
+    "beta", "active_units", "mutual_info",
+)
+
+
+def linear_kl_weight(step, start_step, duration_steps):
+    """β of the linear KL-annealing schedule (Bowman et al. 2016; thesis §5.3).
+
+    β = 0 before `start_step`, rises linearly to 1 over `duration_steps` steps, then
+    stays at 1. With `duration_steps == 0` it jumps from 0 to 1 at `start_step`.
+    Works on Python numbers and on tensors.
+    """
+    step = ops.cast(step, "float32")
+    if duration_steps == 0:
+        return ops.cast(step >= start_step, "float32")
+    return ops.clip((step - float(start_step)) / float(duration_steps), 0.0, 1.0)
+
+
+def check_annealing(kl_annealing):
+    """Validates `(start_step, duration_steps)` or None; returns a tuple or None."""
+    if kl_annealing is None:
+        return None
+    try:
+        start, duration = (int(v) for v in kl_annealing)
+        ok = all(float(v) == int(v) for v in kl_annealing) and start >= 0 and duration >= 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            "kl_annealing must be None or (start_step, duration_steps) with two non-negative "
+            f"integers. Received: kl_annealing={kl_annealing!r}"
+        )
+    return (start, duration)
+
+
+def check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_unit_interval(name, value, closed=True):
+    upper_ok = value <= 1.0 if closed else value < 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or not upper_ok:
+        bounds = "[0, 1]" if closed else "[0, 1)"
+        raise ValueError(f"{name} must be in {bounds}. Received: {name}={value!r}")
+    return float(value)
+
+
+def active_units(mean, threshold=ACTIVE_UNIT_THRESHOLD):
+    """Number of latent units whose posterior mean varies across the batch (> threshold).
+
+    Burda et al. (2016): A_u = Var_x(E_q(z|x)[z_u]) > 0.01.
+    """
+    variance = ops.var(ops.cast(mean, "float32"), axis=0)
+    return ops.sum(ops.cast(variance > threshold, "float32"))
+
+
+def mutual_information(mean, log_var, z):
+    """Minibatch estimate of I(x; z) under q (Hoffman & Johnson 2016; He et al. 2019).
+
+    I(x; z) = E_x[KL(q(z|x) || q(z))] with the aggregate posterior q(z) = E_x q(z|x).
+    With one sample z_i ~ q(z|x_i) per example of a batch of B,
+    I ≈ 1/B Σ_i [log q(z_i|x_i) - log(1/B Σ_j q(z_i|x_j))], the inner mean computed with
+    log-sum-exp. The estimate is biased and bounded above by log B nats: it is a monitor
+    of collapse (it falls to ~0 when q(z|x) stops depending on x), not a precise value.
+    """
+    mean, log_var, z = (ops.cast(t, "float32") for t in (mean, log_var, z))
+    batch = ops.cast(ops.shape(mean)[0], "float32")
+    # log q(z_i | x_j) for every pair: (B_i, B_j).
+    diff = z[:, None, :] - mean[None, :, :]
+    log_density = -0.5 * ops.sum(
+        diff * diff * ops.exp(-log_var[None]) + log_var[None] + math.log(2 * math.pi), axis=-1
+    )
+    log_conditional = ops.diagonal(log_density)
+    log_aggregate = ops.logsumexp(log_density, axis=1) - ops.log(batch)
+    return ops.mean(log_conditional - log_aggregate)
+
+
+def validate_tokens(tokens, vocab_size, sequence_length, name="tokens"):
+    """Raises ValueError for token arrays the model cannot encode; returns an int32 array.
+
+    Applies to concrete (eager) inputs; symbolic tensors pass through unchecked.
+    """
+    if isinstance(tokens, tf.Tensor) and not tf.executing_eagerly():
+        return tokens
+    if keras.backend.is_keras_tensor(tokens):
+        return tokens
+    array = np.asarray(tokens)
+    if array.size == 0:
+        raise ValueError(
+            f"{name} is empty: expected int ids of shape (batch, {sequence_length}) with "
+            f"batch >= 1. Received: {name} with shape {array.shape}"
+        )
+    if not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(
+            f"{name} must hold integer token ids in [0, {vocab_size}). "
+            f"Received: {name} of dtype {array.dtype}"
+        )
+    if array.ndim != 2 or array.shape[1] != sequence_length:
+        raise ValueError(
+            f"{name} must have shape (batch, sequence_length={sequence_length}). "
+            f"Received: {name} with shape {array.shape}"
+        )
+    low, high = int(array.min()), int(array.max())
+    if low < 0 or high >= vocab_size:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"{name} must hold ids in [0, vocab_size={vocab_size}). Received: {name} "
+            f"containing id {bad}"
+        )
+    return array.astype("int32")
+
+
+class TextVAEBase(keras.Model):
+    """Base of the text VAEs: subclasses define the encoder and the decoder.
+
+    Subclasses implement `posterior_parameters(tokens, training)` -> (mean, log_var),
+    `decoder_logits(z, tokens, training)` -> (logits, aux_logits or None) with teacher
+    forcing, and `generate(z, greedy, seed)` -> int32 tokens.
+    """
+
+    def __init__(
+        self,
+        vocab_size,
+        sequence_length,
+        latent_dim,
+        aux_weight,
+        word_dropout,
+        kl_annealing,
+        seed,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
+        self.sequence_length = check_positive_int("sequence_length", sequence_length)
+        self.latent_dim = check_positive_int("latent_dim", latent_dim)
+        if isinstance(aux_weight, bool) or not isinstance(aux_weight, (int, float)) or aux_weight < 0:
+            raise ValueError(
+                f"aux_weight must be a non-negative number. Received: aux_weight={aux_weight!r}"
+            )
+        self.aux_weight = float(aux_weight)
+        self.word_dropout = check_unit_interval("word_dropout", word_dropout)
+        self.kl_annealing = check_annealing(kl_annealing)
+        self.seed = seed
+        # Decoder input ids beyond the vocabulary: start-of-sequence and dropped word.
+        self.start_id = self.vocab_size
+        self.unk_id = self.vocab_size + 1
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        initial_beta = 1.0 if self.kl_annealing is None else float(
+            linear_kl_weight(0, *self.kl_annealing)
+        )
+        self.beta = self.add_weight(
+            shape=(), initializer=keras.initializers.Constant(initial_beta), trainable=False,
+            name="beta", aggregation="only_first_replica",
+        )
+        self.annealing_step = self.add_weight(
+            shape=(), initializer="zeros", dtype="int64", trainable=False,
+            name="annealing_step", aggregation="only_first_replica",
+        )
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
+
+    # -- helpers for subclasses ------------------------------------------------------
+
+    def seeded(self, offset):
+        return None if self.seed is None else self.seed + offset
+
+    def decoder_inputs(self, tokens, training):
+        """Teacher-forcing inputs: tokens shifted right behind the start id, with word dropout."""
+        tokens = ops.cast(tokens, "int32")
+        start = ops.full((ops.shape(tokens)[0], 1), self.start_id, "int32")
+        previous = ops.concatenate([start, tokens[:, :-1]], axis=1)
+        if self.word_dropout >= 1.0:
+            # Historyless decoding: every input is dropped, in training and at inference.
+            return ops.full(ops.shape(previous), self.unk_id, "int32")
+        if training and self.word_dropout > 0.0:
+            keep = keras.random.uniform(ops.shape(previous), seed=self.seed_generator)
+            previous = ops.where(keep < self.word_dropout, self.unk_id, previous)
+        return previous
+
+    def generation_input(self, token):
+        """The id fed back during generation: the token, or the dropped-word id if p = 1."""
+        if self.word_dropout >= 1.0:
+            return ops.full(ops.shape(token), self.unk_id, "int32")
+        return token
+
+    def posterior(self, mean, log_var):
+        """q(z|x): diagonal Gaussian as a `tfp.distributions.MultivariateNormalDiag`."""
+        return tfd.MultivariateNormalDiag(loc=mean, scale_diag=ops.exp(0.5 * log_var))
+
+    # -- model API ---------------------------------------------------------------------
+
+    def call(self, tokens, training=False):
+        """Teacher-forced logits; z is the posterior mean unless training (then a sample)."""
+        tokens = ops.cast(tokens, "int32")
+        mean, log_var = self.posterior_parameters(tokens, training)
+        z = self._sample_z(mean, log_var) if training else mean
+        logits, _ = self.decoder_logits(z, tokens, training)
+        return logits
+
+    def _sample_z(self, mean, log_var):
+        seed = self.seed_generator.next()
+        # Reparameterized sample: gradients flow to mean and log_var.
+        z = self.posterior(ops.cast(mean, "float32"), ops.cast(log_var, "float32")).sample(
+            seed=ops.cast(seed, "int32")
+        )
+        return ops.cast(z, mean.dtype)
+
+    def loss_terms(self, tokens, training=False):
+        """Per-sequence terms of eq. 5.3.4 (nats) and the batch monitors.
+
+        Returns a dict: `rec`, `kl`, `aux` of shape (batch,), `loss` (batch mean of
+        rec + β·KL + α·aux), `mean`, `log_var`, `z`, `logits`, `aux_logits`.
+        """
+        tokens = ops.cast(tokens, "int32")
+        mean, log_var = self.posterior_parameters(tokens, training)
+        mean32, log_var32 = ops.cast(mean, "float32"), ops.cast(log_var, "float32")
+        z = self._sample_z(mean, log_var)
+        logits, aux_logits = self.decoder_logits(z, tokens, training)
+        rec = ops.sum(
+            keras.losses.sparse_categorical_crossentropy(
+                tokens, ops.cast(logits, "float32"), from_logits=True
+            ), axis=-1,
+        )
+        if aux_logits is None:
+            aux = ops.zeros_like(rec)
+        else:
+            aux = ops.sum(
+                keras.losses.sparse_categorical_crossentropy(
+                    tokens, ops.cast(aux_logits, "float32"), from_logits=True
+                ), axis=-1,
+            )
+        posterior = self.posterior(mean32, log_var32)
+        prior = tfd.MultivariateNormalDiag(
+            loc=ops.zeros_like(mean32), scale_diag=ops.ones_like(mean32)
+        )
+        kl = tfd.kl_divergence(posterior, prior)
+        beta = ops.convert_to_tensor(self.beta)
+        loss = ops.mean(rec + beta * kl + self.aux_weight * aux)
+        return {
+            "loss": loss, "rec": rec, "kl": kl, "aux": aux, "mean": mean32,
+            "log_var": log_var32, "z": ops.cast(z, "float32"), "logits": logits,
+            "aux_logits": aux_logits,
+        }
+
+    def _update_metrics(self, terms):
+        length = float(self.sequence_length)
+        rec, kl = ops.mean(terms["rec"]), ops.mean(terms["kl"])
+        values = {
+            "loss": terms["loss"],
+            "rec": rec,
+            "kl": kl,
+            "aux": ops.mean(terms["aux"]),
+            "bits_per_token": rec / (length * LN2),
+            "kl_bits": kl / LN2,
+            "elbo_bits_per_token": (rec + kl) / (length * LN2),
+            "beta": ops.convert_to_tensor(self.beta),
+            "active_units": active_units(terms["mean"]),
+            "mutual_info": mutual_information(terms["mean"], terms["log_var"], terms["z"]),
+        }
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    @staticmethod
+    def _tokens_of(data):
+        while isinstance(data, (tuple, list)):
+            data = data[0]
+        return data
+
+    def train_step(self, data):
+        tokens = self._tokens_of(data)
+        if self.kl_annealing is not None:
+            self.beta.assign(linear_kl_weight(self.annealing_step, *self.kl_annealing))
+        with tf.GradientTape() as tape:
+            terms = self.loss_terms(tokens, training=True)
+            loss = terms["loss"]
+            if self.losses:
+                loss = loss + ops.sum(self.losses)
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            scaled = self.optimizer.scale_loss(loss / replicas)
+        variables = self.trainable_variables
+        gradients = tape.gradient(scaled, variables)
+        self.optimizer.apply_gradients(zip(gradients, variables))
+        self.annealing_step.assign_add(1)
+        return self._update_metrics(terms)
+
+    def test_step(self, data):
+        tokens = self._tokens_of(data)
+        return self._update_metrics(self.loss_terms(tokens, training=False))
+
+    # -- eager entry points ------------------------------------------------------------
+
+    def _checked(self, tokens, name="tokens"):
+        return validate_tokens(tokens, self.vocab_size, self.sequence_length, name)
+
+    def encode(self, tokens):
+        """Posterior parameters `(mean, log_var)`, each `(batch, latent_dim)`, of `tokens`."""
+        tokens = self._checked(tokens)
+        return self.posterior_parameters(ops.convert_to_tensor(tokens, "int32"), False)
+
+    def decode(self, z, greedy=True, seed=None):
+        """Tokens `(batch, sequence_length)` generated from latent codes `z`."""
+        z = ops.convert_to_tensor(z, self.compute_dtype)
+        if seed is None:
+            seed = keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator)
+        return self.generate(z, greedy, ops.cast(seed, "int32"))
+
+    def reconstruct(self, tokens, greedy=True, seed=None):
+        """Decodes the posterior mean of each sequence of `tokens`; int32 `(batch, length)`."""
+        mean, _ = self.encode(tokens)
+        return self.decode(mean, greedy=greedy, seed=seed)
+
+    def sample(self, n, greedy=True, seed=None):
+        """`n` sequences decoded from z ~ N(0, I); same `seed` -> same sequences."""
+        n = check_positive_int("n", n)
+        if seed is None:
+            seed = int(keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator))
+        z = tf.random.stateless_normal((n, self.latent_dim), seed=[seed, 0])
+        return self.decode(z, greedy=greedy, seed=seed + 1)
+
+    def interpolate(self, a, b, steps=5):
+        """Greedy decodings along the line between the posterior means of `a` and `b`.
+
+        `a`, `b`: one sequence each, `(sequence_length,)` or `(1, sequence_length)`.
+        Returns int32 `(steps, sequence_length)`; the first and last rows decode a and b.
+        """
+        steps = check_positive_int("steps", steps)
+        codes = []
+        for name, sequence in (("a", a), ("b", b)):
+            array = np.asarray(sequence)
+            if array.ndim == 1:
+                array = array[None]
+            mean, _ = self.posterior_parameters(
+                ops.convert_to_tensor(self._checked(array, name), "int32"), False
+            )
+            codes.append(mean[:1])
+        weights = ops.reshape(ops.linspace(0.0, 1.0, steps), (steps, 1))
+        z = (1.0 - weights) * codes[0] + weights * codes[1]
+        return self.decode(z, greedy=True, seed=0)
+
+    # -- serving -------------------------------------------------------------------------
+
+    def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None,
+               **kwargs):
+        """Exports a SavedModel with `serve`, `encode`, `reconstruct` and `sample` endpoints.
+
+        `serve(tokens)` -> teacher-forced logits; `encode(tokens)` -> (mean, log_var);
+        `reconstruct(tokens)` -> greedy tokens; `sample(n, seed)` -> n greedy decodings of
+        z ~ N(0, I). Tokens are int32 `(batch, sequence_length)`. Other formats are passed
+        to `keras.Model.export`.
+        """
+        if format != "tf_saved_model":
+            return super().export(filepath, format=format, verbose=verbose,
+                                  input_signature=input_signature, **kwargs)
+        tokens_spec = input_signature or [
+            tf.TensorSpec((None, self.sequence_length), tf.int32, name="tokens")
+        ]
+        archive = keras.export.ExportArchive()
+        archive.track(self)
+        archive.add_endpoint("serve", lambda t: self(t, training=False), tokens_spec)
+        archive.add_endpoint(
+            "encode",
+            lambda t: dict(zip(("mean", "log_var"), self.posterior_parameters(t, False))),
+            tokens_spec,
+        )
+        archive.add_endpoint(
+            "reconstruct",
+            lambda t: self.generate(self.posterior_parameters(t, False)[0], True, tf.constant(0)),
+            tokens_spec,
+        )
+
+        def sample(n, seed):
+            z = tf.random.stateless_normal(tf.stack([n, self.latent_dim]), seed=tf.stack([seed, 0]))
+            return self.generate(ops.cast(z, self.compute_dtype), True, seed + 1)
+
+        archive.add_endpoint(
+            "sample", sample,
+            [tf.TensorSpec((), tf.int32, name="n"), tf.TensorSpec((), tf.int32, name="seed")],
+        )
+        archive.write_out(filepath, verbose=verbose)
+
+    def common_config(self):
+        return {
+            "vocab_size": self.vocab_size,
+            "sequence_length": self.sequence_length,
+            "latent_dim": self.latent_dim,
+            "aux_weight": self.aux_weight,
+            "word_dropout": self.word_dropout,
+            "kl_annealing": None if self.kl_annealing is None else list(self.kl_annealing),
+            "seed": self.seed,
+        }
+
+
+def categorical_choice(logits, greedy, seed, step):
+    """Next token of each row: argmax, or a stateless sample seeded by (seed, step)."""
+    logits = ops.cast(logits, "float32")
+    if greedy:
+        return ops.cast(ops.argmax(logits, axis=-1), "int32")
+    seeds = tf.stack([ops.cast(seed, "int32"), ops.cast(step, "int32")])
+    return ops.cast(tf.random.stateless_categorical(logits, 1, seed=seeds)[:, 0], "int32")

@@ -196,11 +196,13 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
             test_time_samples=2,
             loss_steps="all",
             context_network=False,
+            glimpses_per_object=1,
+            reading_order="right_to_left",
         )
         config = json.loads(json.dumps(model.get_config()))
         clone = tfrnnx.models.RecurrentAttentionModel.from_config(config)
         self.assertEqual(json.loads(json.dumps(clone.get_config())), config)
-        self.assertEqual(clone(images()).shape, (4, 3))
+        self.assertEqual(clone(images()).shape, (4, 2, 3))
         self.assertIsInstance(clone.full_glimpse_network, keras.Sequential)
 
     def test_errors_name_the_argument_and_value(self):
@@ -229,3 +231,59 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
             small_model(glimpse_network=keras.layers.Flatten())(images())
         with self.assertRaisesRegex(ValueError, "phase='mid'"):
             small_model().set_curriculum_phase("mid")
+
+
+class SequenceReadingTest(tf.test.TestCase):
+    TERMINAL = 3  # 4 classes: digits 0..2 and the terminal class
+
+    def reader(self, order):
+        return small_model(
+            num_classes=4, num_glimpses=6, glimpses_per_object=2, reading_order=order
+        )
+
+    def test_outputs_one_prediction_per_object(self):
+        model = self.reader("left_to_right")
+        x = images()
+        self.assertEqual(tuple(model(x).shape), (4, 3, 4))
+        out = model.trace(x)
+        self.assertAllClose(out["probabilities"], out["step_probabilities"][:, 1::2])
+
+    def test_right_to_left_reader_returns_left_to_right_order(self):
+        model = self.reader("right_to_left")
+        x = images()
+        probabilities = model(x).numpy()
+        reading = model.trace(x)["step_probabilities"].numpy()[:, 1::2]
+        for b in range(4):
+            classes = reading[b].argmax(-1)
+            n = int(np.argmax(classes == self.TERMINAL)) if (classes == self.TERMINAL).any() else 3
+            expected = np.concatenate([reading[b, :n][::-1], reading[b, n:]])
+            self.assertAllClose(probabilities[b], expected)
+
+    def test_loss_uses_reversed_labels_in_reading_order(self):
+        model = self.reader("right_to_left")
+        x = images()
+        y = np.array([[0, 1, 3], [2, 3, 3], [0, 1, 2], [3, 3, 3]])
+        reversed_y = np.array([[1, 0, 3], [2, 3, 3], [2, 1, 0], [3, 3, 3]])
+        loss = model.compute_loss(x, y, model(x))
+        reading = model.trace(x)["step_probabilities"].numpy()[:, 1::2]
+        nll = -np.log(np.take_along_axis(reading, reversed_y[..., None], axis=-1))[..., 0]
+        self.assertAllClose(loss, nll.mean(), atol=1e-5)
+
+    def test_combine_readers_takes_shorter_sequence_or_averages(self):
+        def one_hot(classes, p=0.7):
+            out = np.full((len(classes), 4), (1 - p) / 3, "float32")
+            out[np.arange(len(classes)), classes] = p
+            return out
+
+        forward = np.stack([one_hot([0, 1, 3]), one_hot([0, 3, 3]), one_hot([2, 2, 2])])
+        backward = np.stack([one_hot([1, 1, 3], 0.9), one_hot([0, 1, 3]), one_hot([1, 3, 3])])
+        combined = tfrnnx.models.RecurrentAttentionModel.combine_readers(forward, backward)
+        self.assertAllClose(combined[0], (forward[0] + backward[0]) / 2)  # same length 2
+        self.assertAllClose(combined[1], forward[1])  # forward shorter (1 < 2)
+        self.assertAllClose(combined[2], backward[2])  # backward shorter (1 < 3)
+
+    def test_sequence_errors(self):
+        with self.assertRaisesRegex(ValueError, "glimpses_per_object=4"):
+            small_model(num_glimpses=6, glimpses_per_object=4)
+        with self.assertRaisesRegex(ValueError, "reading_order='up'"):
+            small_model(reading_order="up")

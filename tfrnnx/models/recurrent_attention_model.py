@@ -14,6 +14,7 @@ from tfrnnx.layers._recurrent_dropout import check_rate
 GLIMPSE_NETWORKS = ("mlp", "cnn")
 CURRICULUM_PHASES = ("simple", "full")
 LOSS_STEPS = ("last", "all")
+READING_ORDERS = ("left_to_right", "right_to_left")
 
 
 def _seeded(seed, offset):
@@ -66,6 +67,23 @@ def _glimpse_network(kind, units, seed, name):
     return keras.Sequential(layers, name=name)
 
 
+def _sequence_lengths(classes, terminal_class):
+    """Position of the first `terminal_class` in each row of `classes` (batch, n), else n."""
+    is_terminal = ops.equal(ops.cast(classes, "int32"), terminal_class)
+    first = ops.argmax(ops.cast(is_terminal, "int32"), axis=1)
+    return ops.where(ops.any(is_terminal, axis=1), first, classes.shape[1])
+
+
+def _reverse_prefix(x, lengths):
+    """Reverses the first `lengths[b]` entries of each row b of `x` (batch, n, ...)."""
+    positions = ops.arange(x.shape[1])[None, :]
+    lengths = ops.cast(lengths, positions.dtype)[:, None]
+    index = ops.where(positions < lengths, lengths - 1 - positions, positions)
+    if len(x.shape) == 3:
+        index = ops.broadcast_to(index[:, :, None], ops.shape(x))
+    return ops.take_along_axis(x, index, axis=1)
+
+
 @keras.saving.register_keras_serializable(package="tfrnnx")
 class RecurrentAttentionModel(keras.Model):
     """Deep recurrent attention model with DRAW glimpses (thesis section 4.3).
@@ -107,6 +125,17 @@ class RecurrentAttentionModel(keras.Model):
     in the full phase the simple network is frozen (`trainable=False`); in the simple
     phase Keras warns once that the full network's weights get no gradients.
 
+    Sequence reading (thesis 4.4.3): with `glimpses_per_object = k` the model reads
+    `num_glimpses / k` objects, k glimpses each, and outputs after each object's last
+    glimpse; the last class (`num_classes - 1`) is the terminal class that pads the
+    label sequences (`tfrnnx.data.multi_digit_mnist`). `fit` takes labels `(batch,
+    objects)` in left-to-right order; `loss_steps="last"` is the mean cross-entropy of
+    the objects' outputs, `"all"` gives every glimpse of an object that object's label.
+    `reading_order="right_to_left"` reads the sequence backwards: it is trained on the
+    labels with their non-terminal prefix reversed, and `call` returns its outputs
+    turned back into left-to-right order (by its predicted length), so that
+    `combine_readers(forward, backward)` can apply the thesis' rule to two readers.
+
     Args:
         num_classes: number of classes, >= 2.
         num_glimpses: number of steps, >= 1.
@@ -129,6 +158,8 @@ class RecurrentAttentionModel(keras.Model):
         recurrent_dropout: recurrent dropout rate in [0, 1) of both GRUs.
         loss_steps: "last" or "all" (see above).
         curriculum_phase: "simple" or "full" (see above).
+        glimpses_per_object: None, or glimpses per object in sequence reading.
+        reading_order: "left_to_right" or "right_to_left" (sequence reading).
         seed: integer seed of the initializers, the noise and the dropout masks.
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
@@ -138,8 +169,9 @@ class RecurrentAttentionModel(keras.Model):
 
     Returns:
         Class probabilities `(batch, num_classes)` of the last step (averaged over the
-        noisy runs). `trace(images)` also returns every step's probabilities, glimpse
-        parameters, shifts, attention states and glimpse boxes `(batch, steps, 4)`
+        noisy runs); in sequence reading `(batch, objects, num_classes)`.
+        `trace(images)` also returns every step's probabilities, glimpse parameters,
+        shifts, attention states and glimpse boxes `(batch, steps, 4)`
         (`DrawGlimpse.boxes`); `export_serving(path)` writes a SavedModel whose `serve`
         signature returns the probabilities and the boxes.
 
@@ -181,6 +213,8 @@ class RecurrentAttentionModel(keras.Model):
         recurrent_dropout=0.0,
         loss_steps="last",
         curriculum_phase="full",
+        glimpses_per_object=None,
+        reading_order="left_to_right",
         seed=None,
         **kwargs,
     ):
@@ -248,6 +282,15 @@ class RecurrentAttentionModel(keras.Model):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
             raise ValueError(f"seed must be None or an integer. Received: seed={seed!r}")
         self.seed = seed
+        if glimpses_per_object is not None:
+            glimpses_per_object = _check_positive_int("glimpses_per_object", glimpses_per_object)
+            if self.num_glimpses % glimpses_per_object:
+                raise ValueError(
+                    "num_glimpses must be a multiple of glimpses_per_object. Received: "
+                    f"num_glimpses={num_glimpses!r}, glimpses_per_object={glimpses_per_object!r}"
+                )
+        self.glimpses_per_object = glimpses_per_object
+        self.reading_order = check_choice("reading_order", reading_order, READING_ORDERS)
 
         self.glimpse = DrawGlimpse(
             glimpse_shape,
@@ -419,7 +462,14 @@ class RecurrentAttentionModel(keras.Model):
             out["step_probabilities"] = ops.mean(steps, axis=0)
         else:
             out = self._run(images, training)
-        out["probabilities"] = out["step_probabilities"][:, -1]
+        k = self._step_per_output
+        out["probabilities"] = out["step_probabilities"][:, k - 1 :: k]
+        if self.glimpses_per_object is None:
+            out["probabilities"] = out["probabilities"][:, 0]
+        elif self.reading_order == "right_to_left":
+            objects = out["probabilities"]
+            lengths = _sequence_lengths(ops.argmax(objects, axis=-1), self.num_classes - 1)
+            out["probabilities"] = _reverse_prefix(objects, lengths)
         return out
 
     def shift_penalty(self, shifts):
@@ -438,18 +488,19 @@ class RecurrentAttentionModel(keras.Model):
         return out["probabilities"]
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Cross-entropy of the last step (or mean over steps) + the shift regulariser."""
-        labels = ops.reshape(ops.cast(y, "int32"), (-1,))
-        if self.loss_steps == "all" and self._step_probabilities is not None:
-            steps = self._step_probabilities
-            nll = ops.mean(
-                keras.losses.sparse_categorical_crossentropy(
-                    ops.repeat(labels[:, None], self.num_glimpses, axis=1), steps
-                ),
-                axis=1,
-            )
-        else:
+        """Cross-entropy of the chosen steps (see `loss_steps`) + the shift regulariser."""
+        steps = self._step_probabilities
+        if steps is None and self.glimpses_per_object is None:  # compute_loss without call
+            labels = ops.reshape(ops.cast(y, "int32"), (-1,))
             nll = keras.losses.sparse_categorical_crossentropy(labels, ops.cast(y_pred, "float32"))
+        else:
+            if steps is None:
+                raise ValueError("Call the model on the images before compute_loss.")
+            step_labels = self._step_labels(y)
+            if self.loss_steps == "last":
+                step_labels = step_labels[:, self._step_per_output - 1 :: self._step_per_output]
+                steps = steps[:, self._step_per_output - 1 :: self._step_per_output]
+            nll = ops.mean(keras.losses.sparse_categorical_crossentropy(step_labels, steps), axis=1)
         if sample_weight is not None:
             weights = ops.reshape(ops.cast(sample_weight, "float32"), (-1,))
             loss = ops.sum(nll * weights) / ops.maximum(ops.sum(weights), 1e-12)
@@ -458,6 +509,38 @@ class RecurrentAttentionModel(keras.Model):
         if self.losses:
             loss = loss + ops.sum(ops.stack([ops.cast(l, "float32") for l in self.losses]))
         return loss
+
+    @property
+    def _step_per_output(self):
+        return self.glimpses_per_object or self.num_glimpses
+
+    def _step_labels(self, y):
+        """Labels (batch, steps) in reading order: each output's label on each of its steps."""
+        y = ops.cast(y, "int32")
+        if self.glimpses_per_object is None:
+            return ops.repeat(ops.reshape(y, (-1, 1)), self.num_glimpses, axis=1)
+        if self.reading_order == "right_to_left":
+            y = _reverse_prefix(y, _sequence_lengths(y, self.num_classes - 1))
+        return ops.repeat(y, self.glimpses_per_object, axis=1)
+
+    @staticmethod
+    def combine_readers(forward, backward, terminal_class=None):
+        """Thesis rule combining a left-to-right and a right-to-left reader's outputs.
+
+        `forward`, `backward`: `(batch, objects, classes)` probabilities of the two models
+        (both in left-to-right order, as `call` returns them). Where both predict sequences
+        of the same length the probabilities are averaged; otherwise the reader predicting
+        the shorter sequence is taken. `terminal_class` defaults to the last class.
+        """
+        forward = ops.convert_to_tensor(forward)
+        backward = ops.cast(ops.convert_to_tensor(backward), forward.dtype)
+        if terminal_class is None:
+            terminal_class = forward.shape[-1] - 1
+        length_f = _sequence_lengths(ops.argmax(forward, axis=-1), terminal_class)
+        length_b = _sequence_lengths(ops.argmax(backward, axis=-1), terminal_class)
+        pick = ops.where((length_f < length_b)[:, None, None], forward, backward)
+        same = (length_f == length_b)[:, None, None]
+        return ops.where(same, (forward + backward) / 2.0, pick)
 
     def export_serving(self, filepath):
         """Writes a SavedModel whose `serve` signature (also `serving_default`) maps float
@@ -504,6 +587,8 @@ class RecurrentAttentionModel(keras.Model):
                 "recurrent_dropout": self.recurrent_dropout,
                 "loss_steps": self.loss_steps,
                 "curriculum_phase": self.curriculum_phase,
+                "glimpses_per_object": self.glimpses_per_object,
+                "reading_order": self.reading_order,
                 "seed": self.seed,
             }
         )

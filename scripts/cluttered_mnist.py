@@ -132,6 +132,7 @@ def glimpse_png(model, images, path):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.load_average = os.getloadavg()[0]  # the CPUs may be shared with other jobs
     started = time.time()
     data = make_data(args)
     rows = []
@@ -162,7 +163,8 @@ def report(args, rows, wall, argv, png):
         f"{args.test_size} test canvases from MNIST test digits, {args.canvas}x{args.canvas} "
         f"canvas, {args.num_clutter} 8x8 clutter fragments.  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; "
-        f"wall time {wall / 60:.1f} min (data generation included).  ",
+        f"wall time {wall / 60:.1f} min (data generation included); 1-min load average "
+        f"{args.load_average:.1f} at the start (CPUs shared with other jobs).  ",
         f"Setup: {args.glimpses} glimpses of {args.glimpse_size}x{args.glimpse_size}, GRUs, MLP "
         f"glimpse network and classifier of {args.units} units; Adam lr {args.learning_rate}, "
         f"batch {args.batch_size}, {args.epochs} epochs"

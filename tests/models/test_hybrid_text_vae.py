@@ -63,6 +63,27 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
         # Variances across the batch: 0, 1, 0.016875 -> two active units.
         self.assertEqual(float(_text_vae.active_units(mean)), 2.0)
 
+    def test_mixed_precision_and_mirrored_strategy(self):
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy("mixed_float16")
+        try:
+            vae = _vae()
+            logits = vae(_tokens())
+            self.assertEqual(keras.backend.standardize_dtype(logits.dtype), "float16")
+            terms = vae.loss_terms(_tokens())
+            self.assertTrue(np.isfinite(terms["loss"].numpy()))
+            self.assertEqual(tuple(vae.sample(2, seed=0).shape), (2, LENGTH))
+        finally:
+            keras.config.set_dtype_policy(previous)
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        with strategy.scope():
+            vae = _vae(kl_annealing=(0, 4))
+            vae.compile(optimizer="adam")
+        history = vae.fit(np.tile(_tokens(), (2, 1)), batch_size=8, epochs=2, verbose=0).history
+        self.assertTrue(np.all(np.isfinite(history["loss"])))
+        self.assertAllClose(history["beta"], [0.0, 0.25])
+        self.assertEqual(int(vae.annealing_step.numpy()), 2)
+
     def test_bytenet_is_causal(self):
         vae = _vae(decoder="bytenet")
         tokens = _tokens()
@@ -166,6 +187,29 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
                 served.sample(tf.constant(3), tf.constant(7)), vae.sample(3, seed=7)
             )
 
+    def test_text_in_text_out_export(self):
+        vae = _vae()
+        vocabulary = list("ab cdéf")
+        tokens = _tokens()
+        strings = ["".join(vocabulary[i] for i in row) for row in tokens]
+        vae(tokens)
+        decode = lambda rows: ["".join(vocabulary[i] for i in row) for row in np.asarray(rows)]
+        with tempfile.TemporaryDirectory() as tmp:
+            vae.export(tmp, verbose=False, vocabulary=vocabulary)
+            served = tf.saved_model.load(tmp)
+            encoded = served.encode_text(tf.constant(strings))
+            self.assertAllClose(encoded["mean"], vae.encode(tokens)[0], atol=1e-5)
+            texts = [t.decode() for t in served.reconstruct_text(tf.constant(strings)).numpy()]
+            self.assertEqual(texts, decode(vae.reconstruct(tokens)))
+            texts = [t.decode() for t in served.sample_text(tf.constant(2), tf.constant(4)).numpy()]
+            self.assertEqual(texts, decode(vae.sample(2, seed=4)))
+            for bad, message in (("abc", "exactly sequence_length=16"), ("", "exactly"),
+                                 ("x" * LENGTH, "absent from the vocabulary")):
+                with self.assertRaisesRegex(tf.errors.InvalidArgumentError, message):
+                    served.encode_text(tf.constant([bad]))
+        with self.assertRaisesRegex(ValueError, "vocabulary must list vocab_size=7"):
+            vae.export("/tmp/unused", vocabulary=list("abc"))
+
     def test_bad_inputs_raise(self):
         vae = _vae()
         tokens = _tokens()
@@ -181,6 +225,8 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
                 vae.encode(bad)
             with self.assertRaisesRegex(ValueError, "tokens"):
                 vae.reconstruct(bad)
+        with self.assertRaisesRegex(ValueError, "latent_dim=3"):
+            vae.decode(np.zeros((2, 5), "float32"))
         with self.assertRaisesRegex(ValueError, "divisible"):
             _vae(sequence_length=10)
         with self.assertRaisesRegex(ValueError, "decoder"):

@@ -328,6 +328,11 @@ class TextVAEBase(keras.Model):
     def decode(self, z, greedy=True, seed=None):
         """Tokens `(batch, sequence_length)` generated from latent codes `z`."""
         z = ops.convert_to_tensor(z, self.compute_dtype)
+        if len(z.shape) != 2 or z.shape[-1] != self.latent_dim:
+            raise ValueError(
+                f"z must have shape (batch, latent_dim={self.latent_dim}). "
+                f"Received: z with shape {tuple(z.shape)}"
+            )
         if seed is None:
             seed = keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator)
         return self.generate(z, greedy, ops.cast(seed, "int32"))
@@ -368,13 +373,22 @@ class TextVAEBase(keras.Model):
     # -- serving -------------------------------------------------------------------------
 
     def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None,
-               **kwargs):
+               vocabulary=None, **kwargs):
         """Exports a SavedModel with `serve`, `encode`, `reconstruct` and `sample` endpoints.
 
-        `serve(tokens)` -> teacher-forced logits; `encode(tokens)` -> (mean, log_var);
+        `serve(tokens)` -> teacher-forced logits; `encode(tokens)` -> {mean, log_var};
         `reconstruct(tokens)` -> greedy tokens; `sample(n, seed)` -> n greedy decodings of
-        z ~ N(0, I). Tokens are int32 `(batch, sequence_length)`. Other formats are passed
-        to `keras.Model.export`.
+        z ~ N(0, I). Tokens are int32 `(batch, sequence_length)`.
+
+        With `vocabulary` (a list of `vocab_size` distinct single characters, id -> char)
+        the export also has text-in/text-out endpoints for character models:
+        `encode_text(strings)`, `reconstruct_text(strings)` -> strings and
+        `sample_text(n, seed)` -> strings. UTF-8 strings are split into characters inside
+        the graph with core TF ops (`tf.strings.unicode_decode`, the operation behind
+        `tensorflow_text.UnicodeCharTokenizer`), so serving needs no TF-Text ops; a string
+        whose length is not `sequence_length` or that holds a character outside the
+        vocabulary fails with an `InvalidArgumentError` naming the problem.
+        Other formats are passed to `keras.Model.export`.
         """
         if format != "tf_saved_model":
             return super().export(filepath, format=format, verbose=verbose,
@@ -404,7 +418,59 @@ class TextVAEBase(keras.Model):
             "sample", sample,
             [tf.TensorSpec((), tf.int32, name="n"), tf.TensorSpec((), tf.int32, name="seed")],
         )
+        if vocabulary is not None:
+            self._add_text_endpoints(archive, vocabulary, sample)
         archive.write_out(filepath, verbose=verbose)
+
+    def _add_text_endpoints(self, archive, vocabulary, sample):
+        vocabulary = list(vocabulary)
+        if (len(vocabulary) != self.vocab_size or len(set(vocabulary)) != len(vocabulary)
+                or not all(isinstance(c, str) and len(c) == 1 for c in vocabulary)):
+            raise ValueError(
+                f"vocabulary must list vocab_size={self.vocab_size} distinct single characters. "
+                f"Received: vocabulary={vocabulary[:20]!r} ({len(vocabulary)} entries)"
+            )
+        codepoints = np.array([ord(c) for c in vocabulary], "int32")
+        id_of = np.full(codepoints.max() + 2, -1, "int32")  # last entry: out of range
+        id_of[codepoints] = np.arange(self.vocab_size)
+        length = self.sequence_length
+
+        def to_tokens(strings):
+            chars = tf.strings.unicode_decode(strings, "UTF-8")
+            lengths = chars.row_lengths()
+            checks = [tf.debugging.assert_equal(
+                lengths, tf.cast(length, lengths.dtype),
+                message=f"every string must have exactly sequence_length={length} characters",
+            )]
+            with tf.control_dependencies(checks):
+                dense = chars.to_tensor(shape=(None, length))
+            ids = tf.gather(id_of, tf.minimum(tf.maximum(dense, 0), len(id_of) - 1))
+            checks = [tf.debugging.assert_non_negative(
+                ids, message="strings hold characters absent from the vocabulary of the model"
+            )]
+            with tf.control_dependencies(checks):
+                return tf.identity(ids)
+
+        def to_strings(tokens):
+            return tf.strings.unicode_encode(tf.gather(codepoints, tokens), "UTF-8")
+
+        text_spec = [tf.TensorSpec((None,), tf.string, name="strings")]
+        archive.add_endpoint(
+            "encode_text",
+            lambda s: dict(zip(("mean", "log_var"), self.posterior_parameters(to_tokens(s)))),
+            text_spec,
+        )
+        archive.add_endpoint(
+            "reconstruct_text",
+            lambda s: to_strings(self.generate(
+                self.posterior_parameters(to_tokens(s), False)[0], True, tf.constant(0)
+            )),
+            text_spec,
+        )
+        archive.add_endpoint(
+            "sample_text", lambda n, seed: to_strings(sample(n, seed)),
+            [tf.TensorSpec((), tf.int32, name="n"), tf.TensorSpec((), tf.int32, name="seed")],
+        )
 
     def common_config(self):
         return {

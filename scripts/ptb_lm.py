@@ -11,10 +11,10 @@ checkpoints every epoch under --workdir and resumes when started again.
 
 import argparse
 import dataclasses
+import math
 import os
 import platform
 import sys
-import time
 
 from tfrnnx.data.ptb import load_ptb
 from tfrnnx.experiments.corpus_lm import CorpusLMConfig, summarize, train_corpus_lm
@@ -61,7 +61,6 @@ def main(argv=None):
     splits, vocabulary = load_ptb(args.data_dir, args.level)
     if args.quick:  # tiny valid/test too
         splits = {name: ids[:3000] for name, ids in splits.items()}
-    started = time.time()
     results = {}
     for name in args.configs:
         _, forward, mode = CONFIGS[name]
@@ -79,12 +78,12 @@ def main(argv=None):
             logdir=os.path.join(args.workdir, name, "tensorboard"),
         )
         results[name] = summarize(history)
-    write_text_atomically(args.out, report(args, results, time.time() - started, argv, len(vocabulary)))
+    write_text_atomically(args.out, report(args, results, argv, len(vocabulary)))
     print(f"wrote {args.out}")
     return 0
 
 
-def report(args, results, wall, argv, vocab_size):
+def report(args, results, argv, vocab_size):
     command = "python scripts/ptb_lm.py " + " ".join(argv if argv is not None else sys.argv[1:])
     unit = "perplexity" if args.level == "word" else "bits per character"
     lines = [
@@ -94,8 +93,9 @@ def report(args, results, wall, argv, vocab_size):
         f"Command: `{command.strip()}`  ",
         f"Data: `ptb/` from `$TFRNNX_DATA_DIR` ({args.level} level, vocabulary {vocab_size}); "
         f"first {args.train_fraction:.0%} of the training text, full valid and test.  ",
-        f"Seed: {args.seed}. Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU. "
-        f"Wall time {wall / 60:.1f} min.  ",
+        f"Seed: {args.seed}. Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU, "
+        f"shared with other jobs. Training time (sum of the runs' epochs, evaluation excluded): "
+        f"{sum(r['seconds'] for r in results.values()) / 60:.1f} min.  ",
         f"Setup: 1 layer of {args.units} units, embedding {args.embedding_dim or args.units}, "
         f"SGD lr 1, global-norm clip 10, BPTT {args.bptt}, batch {args.batch_size}, lr / 1.5 when "
         f"validation does not improve, init U(-0.05, 0.05), {args.epochs} epochs; forward dropout "
@@ -108,10 +108,22 @@ def report(args, results, wall, argv, vocab_size):
     for name, result in results.items():
         valid, test = result["valid"], result["test"]
         if args.level == "char":  # perplexity per character -> bits per character
-            import math
             valid, test = math.log2(valid), math.log2(test)
         lines.append(f"| {CONFIGS[name][0]} | {result['best_epoch']} | {valid:.3f} | {test:.3f} "
                      f"| {result['seconds'] / 60:.1f} |")
+    best = min(results, key=lambda name: results[name]["test"])
+    still_improving = [CONFIGS[n][0] for n, r in results.items() if r["best_epoch"] == args.epochs]
+    lines += [
+        "",
+        f"Thesis (Table {'3.2' if args.level == 'word' else '3.3'}, as a pattern; its exact values "
+        "are not in this workspace): forward dropout helps, recurrent dropout on top of it helps "
+        "further, and dropping the update g (ours) is at least as good as Gal's scheme and better "
+        "than Moon's.",
+        "",
+        f"This run: lowest test {unit}: {CONFIGS[best][0]}."
+        + (f" Still improving at the last epoch (budget too short to judge regularization): "
+           f"{', '.join(still_improving)}." if still_improving else ""),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -52,7 +52,8 @@ class HybridTextVAE(TextVAEBase):
 
     Token ids are in [0, vocab_size); the decoder's own start and dropped-word ids are
     `vocab_size` and `vocab_size + 1`. `sequence_length` must be divisible by
-    `strides ** len(encoder_filters)`.
+    `strides ** len(encoder_filters)`. Like every subclassed Keras model, call it once on
+    data (`vae(tokens)`) before `save`, `count_params` or `export`.
 
     Args:
         vocab_size: number of token ids.

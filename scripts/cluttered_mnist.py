@@ -51,6 +51,7 @@ def parse_args(argv):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--clipnorm", type=float, default=None, help="Adam gradient-norm clip")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="docs/results/cluttered_mnist.md")
     parser.add_argument("--logdir", default="runs/cluttered_mnist")
@@ -103,7 +104,8 @@ def train_one(args, name, data):
     keras.utils.set_random_seed(args.seed)
     attention = name != "cnn"
     model = attention_model(args, name == "context") if attention else cnn_baseline(args)
-    model.compile(keras.optimizers.Adam(args.learning_rate), metrics=["accuracy"],
+    model.compile(keras.optimizers.Adam(args.learning_rate, clipnorm=args.clipnorm),
+                  metrics=["accuracy"],
                   loss=None if attention else "sparse_categorical_crossentropy")
     logdir = os.path.join(args.logdir, name)
     callbacks = [keras.callbacks.TensorBoard(logdir)]
@@ -166,8 +168,8 @@ def report(args, rows, wall, argv, png):
         f"wall time {wall / 60:.1f} min (data generation included); 1-min load average "
         f"{args.load_average:.1f} at the start (CPUs shared with other jobs).  ",
         f"Setup: {args.glimpses} glimpses of {args.glimpse_size}x{args.glimpse_size}, GRUs, MLP "
-        f"glimpse network and classifier of {args.units} units; Adam lr {args.learning_rate}, "
-        f"batch {args.batch_size}, {args.epochs} epochs"
+        f"glimpse network and classifier of {args.units} units; Adam lr {args.learning_rate} "
+        f"(gradient-norm clip {args.clipnorm}), batch {args.batch_size}, {args.epochs} epochs"
         + (f" ({args.curriculum_epochs} with the simple glimpse network first)"
            if args.curriculum_epochs else "")
         + "; loss on the last step; no attention noise, dropout or shift regulariser. "

@@ -73,7 +73,7 @@ def run(args):
         )
         for name, model in models(args, len(vocabulary), length):
             model(fragments["valid"][:2])  # builds the subclassed model (count_params, save)
-            model.compile(optimizer=keras.optimizers.Adam(2e-3))
+            model.compile(optimizer=keras.optimizers.Adam(2e-3), run_eagerly=args.quick)
             start = time.perf_counter()
             model.fit(fragments["train"], batch_size=args.batch_size, epochs=1, verbose=0)
             seconds = time.perf_counter() - start

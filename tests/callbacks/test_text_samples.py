@@ -15,7 +15,7 @@ class TextSamplesTest(tf.test.TestCase):
         vae = tfrnnx.models.HybridTextVAE(
             4, 8, latent_dim=2, encoder_filters=(4,), rnn_units=4, embedding_dim=4, seed=0
         )
-        vae.compile(optimizer="adam")
+        vae.compile(optimizer="adam", run_eagerly=True)  # two steps: faster than tracing
         tokens = np.tile(np.arange(8) % 4, (4, 1)).astype("int32")
         with tempfile.TemporaryDirectory() as log_dir:
             callback = tfrnnx.callbacks.TextSamples(

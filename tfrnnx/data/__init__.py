@@ -11,3 +11,6 @@ from tfrnnx.data.char_fragments import char_fragments
 from tfrnnx.data.char_fragments import char_vocabulary
 from tfrnnx.data.char_fragments import load_ptb_char_fragments
 from tfrnnx.data.char_fragments import read_ptb_text
+from tfrnnx.data.semeval_tweets import clean_tweet
+from tfrnnx.data.semeval_tweets import load_semeval_tweets
+from tfrnnx.data.semeval_tweets import tweets_to_char_ids

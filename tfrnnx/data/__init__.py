@@ -7,6 +7,7 @@ from tfrnnx.data.cluttered_mnist import multi_digit_mnist
 from tfrnnx.data.cluttered_mnist import pair_class
 from tfrnnx.data.mnist import load_mnist
 from tfrnnx.data.mnist import read_idx
+from tfrnnx.data.brown import load_brown
 from tfrnnx.data.char_fragments import char_fragments
 from tfrnnx.data.char_fragments import char_vocabulary
 from tfrnnx.data.char_fragments import load_ptb_char_fragments

@@ -1,0 +1,70 @@
+"""Ancestral sampling of sentences from a `tfrnnx.models.LanguageModel`."""
+
+import numbers
+
+import keras
+import numpy as np
+
+from tfrnnx.models.language_model import LanguageModel
+from tfrnnx.models.word_vocabulary import WordVocabulary
+
+
+def sample_sentences(lm, num_samples, max_length=40, temperature=1.0, batch_size=256, seed=0):
+    """Draws sentences from `lm` token by token, starting at `<bos>` and ending at `<eos>`.
+
+    Each step runs the model on the whole prefix (the LSTM state is not carried, so a
+    step costs the prefix length; fine for sentences of a few dozen words) and draws the
+    next token from `softmax(logits / temperature)` with numpy's `default_rng(seed)`.
+    `<pad>`, `<unk>` and `<bos>` are never drawn. A sentence that reaches `max_length`
+    words without `<eos>` is cut there.
+
+    Args:
+        lm: a `tfrnnx.models.LanguageModel`.
+        num_samples: positive integer, number of sentences.
+        max_length: positive integer, the most words per sentence.
+        temperature: positive float; 1.0 samples from the model's distribution.
+        batch_size: sentences drawn in parallel.
+        seed: integer seed.
+
+    Returns:
+        A list of `num_samples` strings (words joined by single spaces; possibly empty when
+        `<eos>` comes first).
+    """
+    if not isinstance(lm, LanguageModel):
+        raise ValueError(
+            f"lm must be a tfrnnx.models.LanguageModel. Received: lm of type {type(lm).__name__}"
+        )
+    for name, value in (("num_samples", num_samples), ("max_length", max_length),
+                        ("batch_size", batch_size)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+    if not isinstance(temperature, numbers.Real) or not temperature > 0:
+        raise ValueError(f"temperature must be > 0. Received: temperature={temperature!r}")
+    rng = np.random.default_rng(seed)
+    banned = [WordVocabulary.pad_id, WordVocabulary.unk_id, WordVocabulary.bos_id]
+    sentences = []
+    for start in range(0, num_samples, batch_size):
+        size = min(batch_size, num_samples - start)
+        ids = np.full((size, 1), WordVocabulary.bos_id, "int32")
+        done = np.zeros(size, bool)
+        for _ in range(max_length + 1):
+            logits = np.asarray(keras.ops.cast(lm(ids, training=False)[:, -1], "float64"))
+            logits = logits / temperature
+            logits[:, banned] = -np.inf
+            if ids.shape[1] == max_length + 1:  # only <eos> is left
+                logits[:, np.arange(logits.shape[1]) != WordVocabulary.eos_id] = -np.inf
+            probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probs /= probs.sum(axis=1, keepdims=True)
+            cumulative = np.cumsum(probs, axis=1)
+            draws = rng.random((size, 1))
+            nxt = np.minimum((cumulative < draws).sum(axis=1), probs.shape[1] - 1)
+            nxt = np.where(done, WordVocabulary.eos_id, nxt).astype("int32")
+            ids = np.concatenate([ids, nxt[:, None]], axis=1)
+            done |= nxt == WordVocabulary.eos_id
+            if done.all():
+                break
+        for row in ids:
+            row = list(row[1:])
+            row = row[: row.index(WordVocabulary.eos_id)] if WordVocabulary.eos_id in row else row
+            sentences.append(lm.vocabulary.decode(row))
+    return sentences

@@ -26,6 +26,18 @@ def _model_around(layer, input_data):
     return keras.Model(inputs, layer(inputs))
 
 
+def two_cpu_mirrored_strategy():
+    """A ``MirroredStrategy`` over the two logical CPUs that ``conftest.py`` creates.
+
+    Reduction goes through one device, not collective ops: on CPU, a second
+    ``MirroredStrategy`` in the same process reuses the first one's collective instance
+    keys, and its all-reduces then fail with "Shape mismatch in the collective instance".
+    """
+    return tf.distribute.MirroredStrategy(
+        ["/cpu:0", "/cpu:1"], cross_device_ops=tf.distribute.ReductionToOneDevice()
+    )
+
+
 def _weights_changed(before, after):
     return any(not np.array_equal(b, a) for b, a in zip(before, after))
 

@@ -5,7 +5,7 @@ from absl.testing import parameterized
 
 import tfrnnx
 from layers import rnn_numpy_reference as ref
-from testing import LayerChecks
+from testing import LayerChecks, two_cpu_mirrored_strategy
 
 RNG = np.random.RandomState(0)
 MODES = ("update", "hidden", "cell")
@@ -220,7 +220,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
 
     def test_mirrored_strategy_fit(self):
         self.assertLen(tf.config.list_logical_devices("CPU"), 2)
-        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        strategy = two_cpu_mirrored_strategy()
         with strategy.scope():
             model = keras.Sequential([
                 keras.Input((6, 5)),

@@ -8,7 +8,7 @@ from absl.testing import parameterized
 
 import tfrnnx
 from models import text_vae_checks as ref
-from testing import LayerChecks
+from testing import LayerChecks, two_cpu_mirrored_strategy
 
 VOCAB, LENGTH, BATCH = 7, 16, 4
 
@@ -75,7 +75,7 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
             self.assertEqual(tuple(vae.sample(2, seed=0).shape), (2, LENGTH))
         finally:
             keras.config.set_dtype_policy(previous)
-        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        strategy = two_cpu_mirrored_strategy()
         with strategy.scope():
             vae = _vae(kl_annealing=(0, 4))
             vae.compile(optimizer="adam")

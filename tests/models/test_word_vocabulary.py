@@ -34,6 +34,16 @@ class WordVocabularyTest(tf.test.TestCase):
         self.assertEqual(ids, [[2, 4, 5, 3]])
         self.assertAllEqual(vocab.pad([[4], [4, 5, 4]], length=2), [[4, 0], [4, 5]])
 
+    def test_detokenize_matches_decode_in_graph(self):
+        vocab = tfrnnx.models.WordVocabulary(["a", "b", "c"])
+        ids = [[2, 4, 5, 3, 6, 6], [4, 1, 0, 0, 0, 0], [3, 4, 4, 4, 4, 4]]
+        # Reference: decode() of each row cut at its first <eos>.
+        expected = [vocab.decode(row[: row.index(3)] if 3 in row else row) for row in ids]
+        graph_fn = tf.function(vocab.detokenize)
+        got = [s.decode() for s in graph_fn(tf.constant(ids)).numpy()]
+        self.assertEqual(got, expected)
+        self.assertEqual(got, ["a b", "a <unk>", ""])
+
     def test_config_json_round_trip(self):
         vocab = tfrnnx.models.WordVocabulary(["x", "y"], lowercase=False)
         config = json.loads(json.dumps(vocab.get_config()))

@@ -101,6 +101,21 @@ class WordVocabulary:
         skip = (self.pad_id, self.bos_id, self.eos_id)
         return " ".join(tokens[int(i)] for i in ids if int(i) not in skip)
 
+    def detokenize(self, ids):
+        """Graph-compatible `decode` of a batch: int `(batch, time)` -> string `(batch,)`.
+
+        Tokens after the first `<eos>` are dropped, as are `<pad>`, `<bos>` and `<eos>`;
+        usable inside `tf.function` and SavedModel signatures.
+        """
+        import tensorflow as tf
+
+        ids = tf.cast(tf.convert_to_tensor(ids), tf.int32)
+        table = tf.constant(list(self.special_tokens + tuple(self.words)))
+        before_eos = tf.equal(tf.cumsum(tf.cast(tf.equal(ids, self.eos_id), tf.int32), axis=1), 0)
+        keep = before_eos & tf.not_equal(ids, self.pad_id) & tf.not_equal(ids, self.bos_id)
+        tokens = tf.gather(table, tf.clip_by_value(ids, 0, len(self) - 1))
+        return tf.strings.reduce_join(tf.ragged.boolean_mask(tokens, keep), axis=1, separator=" ")
+
     def pad(self, sequences, length=None):
         """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
         length = max((len(s) for s in sequences), default=0) if length is None else length

@@ -8,7 +8,9 @@ import numpy as np
 import tensorflow as tf
 
 import tfrnnx
+from tfrnnx.metrics import lm_scores
 from tfrnnx.models import language_model
+from tfrnnx.models.lm_sampling import sample_sentences
 
 SENTENCES = ["the cat sat", "the dog sat down", "a cat ran"]
 
@@ -16,6 +18,19 @@ SENTENCES = ["the cat sat", "the dog sat down", "a cat ran"]
 def small_lm(seed=0, **kwargs):
     vocab = tfrnnx.models.WordVocabulary.build(SENTENCES)
     return tfrnnx.models.LanguageModel(vocab, embedding_dim=6, units=5, seed=seed, **kwargs)
+
+
+SP_SENTENCES = [
+    f"{a} {n} {v} {p} the {o} ."
+    for a in ("a", "the", "one", "some")
+    for n in ("cat", "dog", "bird", "horse", "child")
+    for v in ("sat", "ran", "slept", "jumped")
+    for p, o in (("on", "mat"), ("under", "tree"), ("near", "house"))
+]
+
+
+def sentence_piece_vocab():
+    return tfrnnx.models.SentencePieceVocabulary.build(SP_SENTENCES, vocab_size=30, seed=0)
 
 
 def padded_ids(lm):
@@ -68,6 +83,53 @@ class LanguageModelTest(tf.test.TestCase):
         self.assertIsInstance(reloaded, tfrnnx.models.LanguageModel)
         self.assertEqual(reloaded.vocabulary.words, lm.vocabulary.words)
         self.assertAllClose(reloaded(ids), expected, atol=1e-6)
+
+    def test_sentence_piece_vocabulary_round_trips(self):
+        vocab = sentence_piece_vocab()
+        lm = tfrnnx.models.LanguageModel(vocab, embedding_dim=6, units=5, seed=0)
+        ids = vocab.pad(vocab.encode(SP_SENTENCES[:4], add_bos_eos=True))
+        expected = lm(ids)
+        self.assertEqual(tuple(expected.shape), ids.shape + (len(vocab),))
+        config = json.loads(json.dumps(lm.get_config()))
+        clone = tfrnnx.models.LanguageModel.from_config(config)
+        self.assertIsInstance(clone.vocabulary, tfrnnx.models.SentencePieceVocabulary)
+        self.assertEqual(clone.get_config(), config)
+        # A plain (unserialized) vocabulary config is accepted too.
+        plain = tfrnnx.models.LanguageModel(vocab.get_config(), embedding_dim=6, units=5)
+        self.assertEqual(plain.vocabulary.model_proto, vocab.model_proto)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "lm.keras")
+            lm.save(path)
+            reloaded = keras.saving.load_model(path)
+        self.assertIsInstance(reloaded.vocabulary, tfrnnx.models.SentencePieceVocabulary)
+        self.assertEqual(reloaded.vocabulary.model_proto, vocab.model_proto)
+        self.assertAllClose(reloaded(ids), expected, atol=1e-6)
+
+    def test_sentence_piece_lm_scores_and_samples(self):
+        vocab = sentence_piece_vocab()
+        lm = lm_scores.train_language_model(
+            SP_SENTENCES, vocabulary=vocab, embedding_dim=8, units=8, epochs=1, seed=0
+        )
+        self.assertIs(lm.vocabulary, vocab)
+        score = tfrnnx.metrics.lm_score(SP_SENTENCES[:10], lm)
+        self.assertTrue(1.0 <= score < len(vocab) * 2, score)
+        samples = sample_sentences(lm, 4, max_length=6, seed=0)
+        self.assertEqual(len(samples), 4)
+        alphabet = set("".join(SP_SENTENCES))
+        for sample in samples:  # decoded pieces: corpus characters, no special tokens
+            self.assertLessEqual(set(sample), alphabet)
+            self.assertNotIn("<", sample)
+        self.assertEqual(samples, sample_sentences(lm, 4, max_length=6, seed=0))
+
+    def test_old_config_with_plain_word_vocabulary_loads(self):
+        lm = small_lm()
+        config = lm.get_config()
+        config["vocabulary"] = lm.vocabulary.get_config()  # layout before SentencePiece
+        clone = tfrnnx.models.LanguageModel.from_config(json.loads(json.dumps(config)))
+        self.assertIsInstance(clone.vocabulary, tfrnnx.models.WordVocabulary)
+        self.assertEqual(clone.vocabulary.words, lm.vocabulary.words)
+        ids = padded_ids(lm)
+        self.assertAllClose(clone(ids), lm(ids))
 
     def test_bad_arguments(self):
         vocab = tfrnnx.models.WordVocabulary(["a"])

@@ -15,3 +15,5 @@ from tfrnnx.data.char_fragments import read_ptb_text
 from tfrnnx.data.semeval_tweets import clean_tweet
 from tfrnnx.data.semeval_tweets import load_semeval_tweets
 from tfrnnx.data.semeval_tweets import tweets_to_char_ids
+from tfrnnx.data.snli_sentences import load_snli_sentences
+from tfrnnx.data.texygen_coco import load_coco_captions

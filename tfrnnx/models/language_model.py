@@ -4,7 +4,29 @@ import keras
 from keras import ops
 
 from tfrnnx.layers import RecurrentDropoutLSTM
+from tfrnnx.models.sentence_piece_vocabulary import SentencePieceVocabulary
 from tfrnnx.models.word_vocabulary import WordVocabulary
+
+_VOCABULARIES = (WordVocabulary, SentencePieceVocabulary)
+
+
+def _resolve_vocabulary(vocabulary):
+    """A vocabulary object from itself, its serialized or plain config, or a word list."""
+    if isinstance(vocabulary, dict):
+        if "class_name" in vocabulary:  # keras.saving.serialize_keras_object output
+            vocabulary = keras.saving.deserialize_keras_object(vocabulary)
+        elif "model_proto" in vocabulary:
+            vocabulary = SentencePieceVocabulary.from_config(vocabulary)
+        else:  # plain WordVocabulary config (LanguageModel configs before SentencePiece)
+            vocabulary = WordVocabulary.from_config(vocabulary)
+    elif isinstance(vocabulary, (list, tuple)):
+        vocabulary = WordVocabulary(vocabulary)
+    if not isinstance(vocabulary, _VOCABULARIES):
+        raise ValueError(
+            "vocabulary must be a tfrnnx.models.WordVocabulary or SentencePieceVocabulary, its "
+            f"config or a list of words. Received: vocabulary of type {type(vocabulary).__name__}"
+        )
+    return vocabulary
 
 
 def _seeded(seed, offset):
@@ -13,7 +35,7 @@ def _seeded(seed, offset):
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
 class LanguageModel(keras.Model):
-    """Word-level LSTM language model: Embedding -> RecurrentDropoutLSTM -> Dense(vocab).
+    """LSTM language model over words or subwords: Embedding -> RecurrentDropoutLSTM -> Dense.
 
     The model maps `(batch, time)` token ids (`<pad>` = 0, see `WordVocabulary`) to
     next-token logits `(batch, time, vocab)`. Training needs no targets: with `y=None`
@@ -24,8 +46,10 @@ class LanguageModel(keras.Model):
     `tfrnnx.metrics.lm_score` / `reverse_lm_score` are computed with it.
 
     Args:
-        vocabulary: a `tfrnnx.models.WordVocabulary` (or its config dict, or a list of
-            words); it sets the input and output size and lets the model score strings.
+        vocabulary: a `tfrnnx.models.WordVocabulary` or
+            `tfrnnx.models.SentencePieceVocabulary` (or its config, serialized or plain,
+            or a list of words); it sets the input and output size and lets the model
+            score strings.
         embedding_dim: positive integer, size of the word embeddings.
         units: positive integer, size of the LSTM state.
         dropout: rate in [0, 1) of the dropout on the LSTM inputs.
@@ -66,15 +90,7 @@ class LanguageModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(vocabulary, dict):
-            vocabulary = WordVocabulary.from_config(vocabulary)
-        elif isinstance(vocabulary, (list, tuple)):
-            vocabulary = WordVocabulary(vocabulary)
-        if not isinstance(vocabulary, WordVocabulary):
-            raise ValueError(
-                "vocabulary must be a tfrnnx.models.WordVocabulary, its config or a list of "
-                f"words. Received: vocabulary of type {type(vocabulary).__name__}"
-            )
+        vocabulary = _resolve_vocabulary(vocabulary)
         for name, value in (("embedding_dim", embedding_dim), ("units", units)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
@@ -145,7 +161,7 @@ class LanguageModel(keras.Model):
 
     def get_config(self):
         config = {
-            "vocabulary": self.vocabulary.get_config(),
+            "vocabulary": keras.saving.serialize_keras_object(self.vocabulary),
             "embedding_dim": self.embedding_dim,
             "units": self.units,
             "dropout": self.dropout,

@@ -116,6 +116,10 @@ class WordVocabulary:
         tokens = tf.gather(table, tf.clip_by_value(ids, 0, len(self) - 1))
         return tf.strings.reduce_join(tf.ragged.boolean_mask(tokens, keep), axis=1, separator=" ")
 
+    def tf_resources(self):
+        """The TF objects `detokenize` uses: none (its word table is a graph constant)."""
+        return []
+
     def pad(self, sequences, length=None):
         """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
         length = max((len(s) for s in sequences), default=0) if length is None else length

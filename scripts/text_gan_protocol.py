@@ -1,0 +1,215 @@
+"""Thesis Table 5.4 at a small budget: LM vs text GANs under one search-and-seeds protocol.
+
+For every model (LM, Conv-Deconv and Conv-LSTM WGAN-GP, SeqGAN-reinforce/step/rollout,
+LeakGAN-leak/noleak/mixed) a random search over the model's declared space minimises FD
+(MiniLM embeddings of samples vs held-out real sentences); the best configuration is then
+retrained with several seeds and every metric is reported as mean ± sd over the seeds, with
+samples of each model (Table 5.3). Every run keeps its own scores, samples and TensorBoard
+logs under --workdir, and a rerun resumes: finished trials and seeds are not trained again.
+
+    python scripts/text_gan_protocol.py --data-dir /work/shared/data
+    python scripts/text_gan_protocol.py --quick --out /tmp/t.md --workdir /tmp/t  # smoke run
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import keras
+
+from tfrnnx.data.snli_sentences import load_snli_sentences
+from tfrnnx.experiments import text_gans
+from tfrnnx.experiments.text_metrics import CachedEmbedder
+from tfrnnx.io_utils import write_text_atomically
+from tfrnnx.metrics import MiniLMEncoder
+from tfrnnx.metrics import train_language_model
+from tfrnnx.protocol import RandomSearch
+from tfrnnx.protocol import SeedRepeats
+
+HEADERS = {
+    "unique4": "unique 4-grams ↑",
+    "bleu4": "BLEU-4 ↑",
+    "self_bleu4": "self-BLEU-4 ↓",
+    "fd": "FD ↓",
+    "lm_score": "LM score ↓",
+    "reverse_lm": "reverse LM ↓",
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.environ.get("TFRNNX_DATA_DIR"))
+    parser.add_argument("--out", default=os.path.join("docs", "results", "text_gans.md"))
+    parser.add_argument("--workdir", default=os.path.join("runs", "text_gans"))
+    parser.add_argument("--models", nargs="+", default=list(text_gans.MODELS),
+                        choices=text_gans.MODELS)  # fmt: skip
+    parser.add_argument("--num-trials", type=int, default=100)
+    parser.add_argument("--num-seeds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=2000, help="training steps per run")
+    parser.add_argument("--num-samples", type=int, default=1000)
+    parser.add_argument("--num-references", type=int, default=1000)
+    parser.add_argument("--max-train", type=int, default=None, help="cap on training sentences")
+    parser.add_argument("--max-tokens", type=int, default=15)
+    parser.add_argument("--tokenizer", choices=["sentencepiece", "word"], default="sentencepiece")
+    parser.add_argument("--vocab-size", type=int, default=4000)
+    parser.add_argument("--lm-units", type=int, default=128, help="LM-score model size")
+    parser.add_argument("--lm-epochs", type=int, default=2)
+    parser.add_argument("--reverse-units", type=int, default=64)
+    parser.add_argument("--reverse-epochs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        # FD needs more sentences than the 384 MiniLM dimensions; everything else is tiny.
+        args.num_trials, args.num_seeds, args.steps = 2, 2, 3
+        args.num_samples, args.num_references, args.max_train = 400, 400, 500
+        args.max_tokens, args.tokenizer, args.vocab_size = 8, "word", 300
+        args.lm_units, args.lm_epochs, args.reverse_units, args.reverse_epochs = 8, 1, 8, 1
+    if not args.data_dir:
+        parser.error("--data-dir is required (or set TFRNNX_DATA_DIR)")
+    return args
+
+
+def run_model(model, args, corpus, evaluate):
+    """Search then seeds for one model; returns its row of the table and its samples."""
+    directory = os.path.join(args.workdir, model)
+    trial_fn = text_gans.make_trial_fn(model, corpus, evaluate, args.steps, args.num_samples)
+    start = time.time()
+    search = RandomSearch(
+        trial_fn, text_gans.default_space(model), os.path.join(directory, "search"),
+        objective="fd", direction="min", num_trials=args.num_trials, seed=args.seed,
+    )  # fmt: skip
+    search.run()
+    best = search.best_hparams()
+    repeats = SeedRepeats(trial_fn, best, os.path.join(directory, "seeds"),
+                          seeds=[args.seed + 1000 + i for i in range(args.num_seeds)])  # fmt: skip
+    repeats.run()
+    summary = repeats.summary()
+    runs = repeats.runs()
+    train_s = sum(r["metrics"]["train_s"] for r in runs + search.results())
+    eval_s = sum(r["metrics"]["eval_s"] for r in runs + search.results())
+    samples_file = os.path.join(repeats.run_dir(runs[0]["seed"]), "samples.txt")
+    with open(samples_file) as f:
+        samples = [line.rstrip("\n") for line in f]
+    row = {
+        "model": model,
+        "summary": summary,
+        "best": best,
+        "trials": len(search.results()),
+        "train_s": train_s,
+        "eval_s": eval_s,
+        "wall_s": time.time() - start,
+    }
+    return row, samples
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    start = time.time()
+    os.makedirs(args.workdir, exist_ok=True)
+    sentences = load_snli_sentences(args.data_dir, split="devtest")
+    corpus = text_gans.prepare_corpus(
+        sentences, num_references=args.num_references, max_tokens=args.max_tokens,
+        tokenizer=args.tokenizer, vocab_size=args.vocab_size, max_train=args.max_train,
+        seed=args.seed,
+    )  # fmt: skip
+    print(f"{corpus.total} sentences, {corpus.kept} of <= {args.max_tokens} tokens; train "
+          f"{len(corpus.train)}, references {len(corpus.references)}, vocabulary "
+          f"{len(corpus.vocabulary)}", flush=True)  # fmt: skip
+    lm_start = time.time()
+    # Kept in the workdir so that a resumed run scores new runs with the same LM.
+    lm_path = os.path.join(args.workdir, "scoring_lm.keras")
+    if os.path.exists(lm_path):
+        scoring_lm = keras.saving.load_model(lm_path, compile=False)
+    else:
+        scoring_lm = train_language_model(
+            corpus.train, vocabulary=corpus.vocabulary, embedding_dim=64, units=args.lm_units,
+            epochs=args.lm_epochs, batch_size=64, learning_rate=1e-2, seed=args.seed,
+        )  # fmt: skip
+        scoring_lm.save(lm_path + ".tmp.keras")
+        os.replace(lm_path + ".tmp.keras", lm_path)
+    lm_seconds = time.time() - lm_start
+    evaluate = text_gans.build_evaluator(
+        corpus, scoring_lm, CachedEmbedder(MiniLMEncoder()),
+        reverse_units=args.reverse_units, reverse_epochs=args.reverse_epochs,
+    )  # fmt: skip
+    real = evaluate(list(corpus.train[: args.num_samples]), args.seed)
+    rows, samples = [], {}
+    for model in args.models:
+        row, samples[model] = run_model(model, args, corpus, evaluate)
+        rows.append(row)
+        print(model, json.dumps({k: [round(v, 4) for v in mv] for k, mv in row["summary"].items()
+                                 if k in HEADERS}), flush=True)  # fmt: skip
+    wall = time.time() - start
+    write_text_atomically(args.out, report(args, argv, corpus, lm_seconds, real, rows, samples, wall))
+    print(f"wrote {args.out} ({wall:.0f} s)", flush=True)
+    return rows
+
+
+def _mean_sd(summary, name):
+    mean, sd = summary[name]
+    digits = 3 if name in ("unique4", "bleu4", "self_bleu4", "fd") else 1
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+
+
+def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
+    command = "python scripts/text_gan_protocol.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    names = list(HEADERS)
+    lines = [
+        "# Text GANs vs a language model under one protocol (thesis §5.6.4, Tables 5.3–5.4)",
+        "",
+        f"Command: `{command}` (seed {args.seed}{', **--quick smoke run**' if args.quick else ''}).",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with other jobs, no "
+        f"GPU; Python {platform.python_version()}. Wall time {wall:.0f} s (LM-score LM "
+        f"{lm_seconds:.0f} s).",
+        "",
+        f"Data: SNLI dev+test premises and hypotheses, deduplicated ({corpus.total} sentences), "
+        f"tokenised with a {len(corpus.vocabulary)}-token {args.tokenizer} vocabulary built on the "
+        f"training split; sentences of 1–{args.max_tokens} tokens kept ({corpus.kept}); "
+        f"{len(corpus.references)} held out as references, {len(corpus.train)} for training.",
+        f"Protocol: per model, random search of {args.num_trials} trials minimising FD, each "
+        f"trial {args.steps} training steps; the best configuration retrained with "
+        f"{args.num_seeds} seeds; mean ± sample sd (ddof=1) over the seeds. "
+        f"{args.num_samples} samples per run. Metrics: unique 4-grams (distinct/all), BLEU-4 "
+        f"against all references, self-BLEU-4, FD of MiniLM embeddings vs the references, LM "
+        f"score (perplexity under an LSTM LM, {args.lm_units} units, {args.lm_epochs} epochs on "
+        f"the training split), reverse-LM score (perplexity on the references of a fresh LSTM "
+        f"LM, {args.reverse_units} units, {args.reverse_epochs} epochs on the samples).",
+        "",
+        "| model | " + " | ".join(HEADERS[n] for n in names) + " | trials | eval share |",
+        "|---|" + "---|" * (len(names) + 2),
+        "| real training sentences | " + " | ".join(
+            f"{real[n]:.3f}" if n in ("unique4", "bleu4", "self_bleu4", "fd") else f"{real[n]:.1f}"
+            for n in names
+        ) + " | – | – |",
+    ]
+    for row in rows:
+        share = row["eval_s"] / max(row["eval_s"] + row["train_s"], 1e-9)
+        lines.append(
+            f"| {text_gans.MODEL_TITLES[row['model']]} | "
+            + " | ".join(_mean_sd(row["summary"], n) for n in names)
+            + f" | {row['trials']} | {100 * share:.0f}% |"
+        )
+    lines += ["", "Best configuration of each model (the one retrained with every seed):", ""]
+    for row in rows:
+        best = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in sorted(row["best"].items()))  # fmt: skip
+        lines.append(f"- {text_gans.MODEL_TITLES[row['model']]}: {best} "
+                     f"(search + seeds {row['wall_s']:.0f} s)")  # fmt: skip
+    lines += ["", "## Samples (first run of the seeds, first 4 non-empty; Table 5.3)", ""]
+    for row in rows:
+        shown = [s for s in samples[row["model"]] if s.strip()][:4]
+        lines.append(f"**{text_gans.MODEL_TITLES[row['model']]}**")
+        lines.append("")
+        lines += [f"- {s}" for s in shown] or ["- (all samples empty)"]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""One trial of the discrete text GANs (SeqGAN, LeakGAN) for the Table 5.4 protocol (§5.6.4).
+
+`train_discrete_gan` pretrains the generator by maximum likelihood for a share of the step
+budget, then trains adversarially for the rest, writes TensorBoard logs and a `.keras`
+checkpoint in `run_dir` and returns sampled sentences.
+"""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfrnnx.models import LeakGAN
+from tfrnnx.models import SeqGAN
+
+MODELS = (
+    "seqgan_reinforce",
+    "seqgan_step",
+    "seqgan_rollout",
+    "leakgan_leak",
+    "leakgan_noleak",
+    "leakgan_mixed",
+)
+DEFAULT_SPACE = {
+    "pretrain_learning_rate": ("log_uniform", 2e-3, 3e-2),
+    "generator_learning_rate": ("log_uniform", 1e-4, 3e-3),
+    "discriminator_learning_rate": ("log_uniform", 1e-4, 3e-3),
+    "pretrain_share": ("uniform", 0.5, 0.9),
+    "discount": ("uniform", 0.8, 1.0),
+    "embedding_dim": ("choice", [32, 64]),
+    "units": ("choice", [64, 128]),
+    "discriminator_units": ("choice", [32, 64]),
+    "num_rollouts": ("int", 1, 4),
+    "discriminator_steps": ("int", 1, 3),
+}
+_DEFAULTS = {
+    "pretrain_learning_rate": 1e-2,
+    "generator_learning_rate": 1e-3,
+    "discriminator_learning_rate": 1e-3,
+    "pretrain_share": 0.7,
+    "discount": 0.95,
+    "embedding_dim": 32,
+    "units": 64,
+    "discriminator_units": 32,
+    "num_rollouts": 2,
+    "discriminator_steps": 1,
+    "batch_size": 32,
+}
+
+
+def build_discrete_gan(model, hparams, seed, vocabulary, sequence_length):
+    """The (uncompiled) `SeqGAN` or `LeakGAN` of a model name of `MODELS`."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}. Received: model={model!r}")
+    h = {**_DEFAULTS, **hparams}
+    common = dict(
+        vocab_size=len(vocabulary), sequence_length=int(sequence_length),
+        discount=float(h["discount"]), embedding_dim=int(h["embedding_dim"]),
+        units=int(h["units"]), discriminator_units=int(h["discriminator_units"]),
+        discriminator_steps=int(h["discriminator_steps"]), vocabulary=vocabulary, seed=seed,
+    )  # fmt: skip
+    family, variant = model.split("_")
+    if family == "seqgan":
+        return SeqGAN(credit_assignment=variant, num_rollouts=int(h["num_rollouts"]), **common)
+    return LeakGAN(leak=variant, mlp_units=int(h["units"]), **common)
+
+
+def train_discrete_gan(model, hparams, seed, run_dir, train_ids, vocabulary, sequence_length,
+                       steps, num_samples):  # fmt: skip
+    """Trains one discrete GAN for `steps` batches in all; returns `num_samples` sentences.
+
+    Args:
+        model: one of `MODELS`.
+        hparams: values of `DEFAULT_SPACE` (missing ones take defaults; `batch_size` too).
+        seed: integer seed of the weights, batches and samples.
+        run_dir: directory of the `tensorboard/` logs and `discrete_gan.keras`.
+        train_ids: int `(n, sequence_length)` ids framed `<bos> ... <eos>`, 0-padded.
+        vocabulary: vocabulary of the ids (`decode`, `detokenize`, `len`).
+        sequence_length: columns of `train_ids`.
+        steps: total batches: `round(pretrain_share * steps)` maximum-likelihood steps,
+            then adversarial steps.
+        num_samples: sentences to return.
+    """
+    h = {**_DEFAULTS, **hparams}
+    train_ids = np.asarray(train_ids, "int32")
+    if train_ids.ndim != 2 or train_ids.shape[1] != sequence_length:
+        raise ValueError(
+            f"train_ids must have shape (n, sequence_length={sequence_length}). "
+            f"Received: train_ids of shape {train_ids.shape}"
+        )
+    os.makedirs(run_dir, exist_ok=True)
+    keras.utils.set_random_seed(seed)
+    gan = build_discrete_gan(model, h, seed, vocabulary, sequence_length)
+    adam = keras.optimizers.Adam
+    gan.compile(
+        generator_optimizer=adam(float(h["generator_learning_rate"]), clipnorm=5.0),
+        discriminator_optimizer=adam(float(h["discriminator_learning_rate"])),
+        pretrain_optimizer=adam(float(h["pretrain_learning_rate"]), clipnorm=5.0),
+        jit_compile=False,
+    )
+    batch_size = int(h["batch_size"])
+    pretrain_steps = int(round(float(h["pretrain_share"]) * steps))
+    adversarial_steps = steps - pretrain_steps
+    writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard"))
+    with writer.as_default():
+        if pretrain_steps:
+            nll = gan.pretrain(train_ids, batch_size=batch_size, steps=pretrain_steps,
+                               shuffle_seed=seed)["generator_nll"]  # fmt: skip
+            for step, value in enumerate(nll):
+                tf.summary.scalar("pretrain/generator_nll", value, step=step)
+        if adversarial_steps:
+            dataset = (
+                tf.data.Dataset.from_tensor_slices(train_ids)
+                .shuffle(len(train_ids), seed=seed)
+                .repeat()
+                .batch(batch_size, drop_remainder=len(train_ids) >= batch_size)
+            )
+
+            def log(batch, logs):
+                for name, value in logs.items():
+                    tf.summary.scalar(f"adversarial/{name}", value, step=pretrain_steps + batch)
+
+            gan.fit(dataset, epochs=1, steps_per_epoch=adversarial_steps, verbose=0,
+                    callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=log)])  # fmt: skip
+    writer.flush()
+    gan.save(os.path.join(run_dir, "discrete_gan.keras"))
+    sentences = []
+    for start in range(0, num_samples, 500):
+        size = min(500, num_samples - start)
+        ids = gan.sample(size, seed=seed * 100_003 + start)
+        sentences += [vocabulary.decode(row) for row in np.asarray(ids)]
+    return sentences

@@ -1,0 +1,225 @@
+"""SentencePieceVocabulary: a subword vocabulary for the text models (thesis §5.6)."""
+
+import base64
+import binascii
+import io
+import numbers
+
+import keras
+import numpy as np
+import sentencepiece
+
+from tfrnnx.models.word_vocabulary import WordVocabulary
+from tfrnnx.models.word_vocabulary import check_sentences
+
+_MODEL_TYPES = ("unigram", "bpe")
+
+
+@keras.saving.register_keras_serializable(package="tfrnnx")
+class SentencePieceVocabulary:
+    """SentencePiece subword tokenizer with the special ids of `WordVocabulary`.
+
+    Ids 0..3 are `<pad>`, `<unk>`, `<bos>`, `<eos>` (SentencePiece control symbols, except
+    `<unk>`); the subword pieces follow. It has the interface of
+    `tfrnnx.models.WordVocabulary` (`encode`, `decode`, `pad`, graph-mode `detokenize`),
+    so `tfrnnx.models.LanguageModel` and the text GANs take either. Text is normalized
+    with SentencePiece's default NFKC rule; `decode` joins the pieces back into text
+    (`<unk>` pieces come back as ` ⁇ `).
+
+    `build` trains the model in memory with the `sentencepiece` library on one thread,
+    with neither sampling nor shuffling of the sentences, so the same sentences and
+    arguments give the same model byte for byte.
+
+    Args:
+        model_proto: the serialized SentencePiece `ModelProto`, as bytes or as the
+            base64 string of `get_config`. Its pieces 0..3 must be the special tokens.
+
+    Example:
+
+    >>> import tfrnnx
+    >>> sentences = [f"{a} {n} {v} ." for a in ("a", "the", "one", "some", "every")
+    ...              for n in ("cat", "dog", "bird", "horse", "child")
+    ...              for v in ("sat", "ran", "slept", "jumped", "sang")]
+    >>> vocab = tfrnnx.models.SentencePieceVocabulary.build(sentences, vocab_size=30, seed=0)
+    >>> len(vocab)
+    30
+    >>> ids = vocab.encode(["the dog sang ."], add_bos_eos=True)
+    >>> ids[0][0], ids[0][-1]
+    (2, 3)
+    >>> vocab.decode(ids[0])
+    'the dog sang .'
+    >>> [s.decode() for s in vocab.detokenize(vocab.pad(ids + [[2, 3]])).numpy()]
+    ['the dog sang .', '']
+
+    References:
+        Kudo, Richardson (2018), "SentencePiece: A simple and language independent subword
+        tokenizer and detokenizer for Neural Text Processing"; thesis section 5.6.
+    """
+
+    special_tokens = WordVocabulary.special_tokens
+    pad_id, unk_id, bos_id, eos_id = 0, 1, 2, 3
+
+    def __init__(self, model_proto):
+        if isinstance(model_proto, str):
+            try:
+                model_proto = base64.b64decode(model_proto.encode("ascii"), validate=True)
+            except (binascii.Error, UnicodeEncodeError) as error:
+                raise ValueError(
+                    "model_proto must be bytes or a base64 string. Received: a string that is "
+                    f"not base64 ({error})"
+                ) from None
+        if not isinstance(model_proto, (bytes, bytearray)) or not model_proto:
+            raise ValueError(
+                "model_proto must be a serialized SentencePiece model (non-empty bytes or a "
+                f"base64 string). Received: model_proto of type {type(model_proto).__name__}"
+            )
+        self.model_proto = bytes(model_proto)
+        self._processor = sentencepiece.SentencePieceProcessor()
+        try:
+            self._processor.LoadFromSerializedProto(self.model_proto)
+        except (RuntimeError, OSError) as error:
+            raise ValueError(
+                f"model_proto is not a valid SentencePiece model. Received: {len(model_proto)} "
+                f"bytes ({error})"
+            ) from None
+        pieces = [self._processor.id_to_piece(i) for i in range(min(4, len(self)))]
+        if tuple(pieces) != self.special_tokens or len(self) < 5:
+            raise ValueError(
+                f"model_proto must have the pieces {self.special_tokens} at ids 0..3 and at least "
+                f"one more piece. Received: a model with pieces {pieces}... ({len(self)} in all)"
+            )
+        self._tf_tokenizer = None
+
+    @classmethod
+    def build(cls, sentences, vocab_size=4000, model_type="unigram", character_coverage=0.9995,
+              seed=None):  # fmt: skip
+        """Trains a SentencePiece model of `vocab_size` pieces (specials included) on `sentences`.
+
+        Args:
+            sentences: list of strings.
+            vocab_size: integer >= 5, the exact number of ids; SentencePiece refuses sizes
+                too large for the text (the error says the largest possible one).
+            model_type: `"unigram"` (SentencePiece's default) or `"bpe"`.
+            character_coverage: fraction in (0, 1] of the characters that get a piece of
+                their own; the rest become `<unk>`.
+            seed: integer seed of SentencePiece's random generator, or None. Training uses
+                no randomness in this setting (one thread, no sampling, no shuffling);
+                the seed is kept for the record. It is set process-wide.
+        """
+        check_sentences(sentences)
+        if isinstance(vocab_size, bool) or not isinstance(vocab_size, numbers.Integral) or (
+            vocab_size < 5
+        ):
+            raise ValueError(
+                "vocab_size must be an integer >= 5 (4 special tokens and at least one piece). "
+                f"Received: vocab_size={vocab_size!r}"
+            )
+        if model_type not in _MODEL_TYPES:
+            raise ValueError(f"model_type must be one of {_MODEL_TYPES}. Received: {model_type=}")
+        if not isinstance(character_coverage, numbers.Real) or not 0 < character_coverage <= 1:
+            raise ValueError(
+                f"character_coverage must be in (0, 1]. Received: {character_coverage=}"
+            )
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+                raise ValueError(f"seed must be None or an integer >= 0. Received: {seed=}")
+            sentencepiece.set_random_generator_seed(int(seed))
+        model = io.BytesIO()
+        try:
+            sentencepiece.SentencePieceTrainer.train(
+                sentence_iterator=iter(sentences),
+                model_writer=model,
+                vocab_size=int(vocab_size),
+                model_type=model_type,
+                character_coverage=float(character_coverage),
+                pad_id=cls.pad_id,
+                unk_id=cls.unk_id,
+                bos_id=cls.bos_id,
+                eos_id=cls.eos_id,
+                pad_piece="<pad>",
+                unk_piece="<unk>",
+                bos_piece="<bos>",
+                eos_piece="<eos>",
+                num_threads=1,
+                input_sentence_size=0,
+                shuffle_input_sentence=False,
+                minloglevel=2,
+            )
+        except RuntimeError as error:
+            raise ValueError(
+                f"SentencePiece training failed for vocab_size={vocab_size}: {error}"
+            ) from None
+        return cls(model.getvalue())
+
+    def __len__(self):
+        return self._processor.get_piece_size()
+
+    def tokenize(self, sentence):
+        """List of the pieces of one string (`"▁"` marks a preceding space)."""
+        return self._processor.encode(sentence, out_type=str)
+
+    def encode(self, sentences, add_bos_eos=False, max_length=None):
+        """Lists of piece ids, optionally framed by `<bos>`/`<eos>`.
+
+        `max_length` truncates the pieces (before `<bos>`/`<eos>` are added).
+        """
+        check_sentences(sentences)
+        encoded = []
+        for ids in self._processor.encode(list(sentences), out_type=int):
+            ids = ids[:max_length]
+            encoded.append([self.bos_id, *ids, self.eos_id] if add_bos_eos else ids)
+        return encoded
+
+    def decode(self, ids):
+        """Text of one id sequence, without `<pad>`/`<bos>`/`<eos>` (nothing is cut)."""
+        ids = [int(i) for i in ids]
+        bad = [i for i in ids if not 0 <= i < len(self)]
+        if bad:
+            raise ValueError(f"ids must be in [0, {len(self)}). Received: ids containing {bad[0]}")
+        skip = (self.pad_id, self.bos_id, self.eos_id)
+        return self._processor.decode([i for i in ids if i not in skip])
+
+    def detokenize(self, ids):
+        """Graph-compatible `decode` of a batch: int `(batch, time)` -> string `(batch,)`.
+
+        Ids from the first `<eos>` on are dropped, as are `<pad>` and `<bos>`; the rest is
+        decoded by `tensorflow_text.SentencepieceTokenizer`, so this works inside
+        `tf.function` and SavedModel signatures.
+        """
+        import tensorflow as tf
+
+        tokenizer = self.tf_resources()[0]
+        ids = tf.cast(tf.convert_to_tensor(ids), tf.int32)
+        before_eos = tf.equal(tf.cumsum(tf.cast(tf.equal(ids, self.eos_id), tf.int32), axis=1), 0)
+        keep = before_eos & tf.not_equal(ids, self.pad_id) & tf.not_equal(ids, self.bos_id)
+        return tokenizer.detokenize(tf.ragged.boolean_mask(ids, keep))
+
+    def tf_resources(self):
+        """The TF objects `detokenize` uses; a SavedModel export must track them.
+
+        `keras.export.ExportArchive` does not find the SentencePiece resource on its own:
+        exporters call `archive.track(resource)` for each of these.
+        """
+        import tensorflow as tf
+        import tensorflow_text as tf_text
+
+        if self._tf_tokenizer is None:
+            with tf.init_scope():  # one tokenizer resource, made eagerly, for all traces
+                self._tf_tokenizer = tf_text.SentencepieceTokenizer(model=self.model_proto)
+        return [self._tf_tokenizer]
+
+    def pad(self, sequences, length=None):
+        """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
+        length = max((len(s) for s in sequences), default=0) if length is None else length
+        out = np.zeros((len(sequences), max(length, 1)), "int32")
+        for row, ids in enumerate(sequences):
+            ids = ids[:length]
+            out[row, : len(ids)] = ids
+        return out
+
+    def get_config(self):
+        return {"model_proto": base64.b64encode(self.model_proto).decode("ascii")}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,7 +1,8 @@
 """Share of a protocol trial spent in evaluation (issue 5 target: under 10%).
 
 Runs one trial of each chosen model exactly as `scripts/text_gan_protocol.py` does (SNLI,
-4k SentencePiece vocabulary, the model's default hyperparameters, `--steps` training steps,
+4k SentencePiece vocabulary, the model's default hyperparameters, `--steps` training steps
+(`--wgan-steps` generator steps for WGAN-GP),
 `--num-samples` samples scored with the full metric suite) and prints the training and
 evaluation seconds and the evaluation share. The anchor is the trial's own training time
 measured in the same run. The MiniLM embeddings of the references are computed once before
@@ -28,6 +29,7 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=["lm", "conv_deconv", "seqgan_reinforce"],
                         choices=text_gans.MODELS)  # fmt: skip
     parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--wgan-steps", type=int, default=200, help="generator steps of WGAN-GP")
     parser.add_argument("--num-samples", type=int, default=1000)
     parser.add_argument("--lm-epochs", type=int, default=1, help="LM-score LM (not timed)")
     args = parser.parse_args(argv)
@@ -41,7 +43,8 @@ def main(argv=None):
     evaluate = text_gans.build_evaluator(corpus, scoring_lm, embedder)
     print(f"{'model':<18} {'train s':>8} {'eval s':>7} {'eval share':>10}")
     for model in args.models:
-        trial_fn = text_gans.make_trial_fn(model, corpus, evaluate, args.steps, args.num_samples)
+        steps = args.wgan_steps if model in ("conv_deconv", "conv_lstm") else args.steps
+        trial_fn = text_gans.make_trial_fn(model, corpus, evaluate, steps, args.num_samples)
         hparams = {}  # every adapter falls back to its defaults
         with tempfile.TemporaryDirectory() as run_dir:
             start = time.time()

@@ -49,6 +49,9 @@ def parse_args(argv):
     parser.add_argument("--num-trials", type=int, default=100)
     parser.add_argument("--num-seeds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=2000, help="training steps per run")
+    parser.add_argument("--wgan-steps", type=int, default=None,
+                        help="generator steps of a WGAN-GP run (each after up to critic_steps "
+                        "critic steps; default --steps)")  # fmt: skip
     parser.add_argument("--num-samples", type=int, default=1000)
     parser.add_argument("--num-references", type=int, default=1000)
     parser.add_argument("--max-train", type=int, default=None, help="cap on training sentences")
@@ -64,7 +67,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.quick:
         # FD needs more sentences than the 384 MiniLM dimensions; everything else is tiny.
-        args.num_trials, args.num_seeds, args.steps = 2, 2, 3
+        args.num_trials, args.num_seeds, args.steps, args.wgan_steps = 2, 2, 3, 2
         args.num_samples, args.num_references, args.max_train = 400, 400, 500
         args.max_tokens, args.tokenizer, args.vocab_size = 8, "word", 300
         args.lm_units, args.lm_epochs, args.reverse_units, args.reverse_epochs = 8, 1, 8, 1
@@ -73,10 +76,16 @@ def parse_args(argv):
     return args
 
 
+def _steps(model, args):
+    wgan = model in ("conv_deconv", "conv_lstm") and args.wgan_steps is not None
+    return args.wgan_steps if wgan else args.steps
+
+
 def run_model(model, args, corpus, evaluate):
     """Search then seeds for one model; returns its row of the table and its samples."""
     directory = os.path.join(args.workdir, model)
-    trial_fn = text_gans.make_trial_fn(model, corpus, evaluate, args.steps, args.num_samples)
+    trial_fn = text_gans.make_trial_fn(model, corpus, evaluate, _steps(model, args),
+                                       args.num_samples)  # fmt: skip
     start = time.time()
     search = RandomSearch(
         trial_fn, text_gans.default_space(model), os.path.join(directory, "search"),
@@ -173,7 +182,8 @@ def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
         f"training split; sentences of 1–{args.max_tokens} tokens kept ({corpus.kept}); "
         f"{len(corpus.references)} held out as references, {len(corpus.train)} for training.",
         f"Protocol: per model, random search of {args.num_trials} trials minimising FD, each "
-        f"trial {args.steps} training steps; the best configuration retrained with "
+        f"trial {args.steps} training steps ({args.wgan_steps or args.steps} generator steps "
+        f"for the WGAN-GP models, each after `critic_steps` critic steps); the best configuration retrained with "
         f"{args.num_seeds} seeds; mean ± sample sd (ddof=1) over the seeds. "
         f"{args.num_samples} samples per run. Metrics: unique 4-grams (distinct/all), BLEU-4 "
         f"against all references, self-BLEU-4, FD of MiniLM embeddings vs the references, LM "

@@ -8,6 +8,8 @@ import tensorflow as tf
 
 from tfrnnx import cli
 from tfrnnx.data.temporal_order import temporal_order
+from tfrnnx.data.toy_sentences import toy_sentences
+from tfrnnx.models import WordVocabulary
 
 
 class DemoTest(tf.test.TestCase):
@@ -26,3 +28,13 @@ class DemoTest(tf.test.TestCase):
             checkpointed = keras.saving.load_model(os.path.join(logdir, "temporal_order", "model.keras"))
             self.assertAllClose(probabilities, checkpointed.predict(x, verbose=0), atol=1e-5)
             self.assertAllClose(probabilities.sum(-1), np.ones(5), atol=1e-5)
+            # The text GAN's SavedModel returns strings that decode its own token ids.
+            self.assertNotEmpty(glob.glob(os.path.join(logdir, "text_gan", "train", "events.*")))
+            gan_path = os.path.join(export_dir, "text_gan", "1")
+            out = tf.saved_model.load(gan_path).signatures["serving_default"](
+                num_samples=tf.constant(4)
+            )
+            vocabulary = WordVocabulary.build(toy_sentences(256, seed=0))
+            for row, sentence in zip(out["token_ids"].numpy().tolist(), out["sentences"].numpy()):
+                row = row[: row.index(vocabulary.eos_id)] if vocabulary.eos_id in row else row
+                self.assertEqual(sentence.decode(), vocabulary.decode(row))

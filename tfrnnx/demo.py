@@ -1,8 +1,11 @@
 """``tfrnnx demo``: train, export and serve the demo models on data generated in code.
 
-Temporal-order task (thesis §3.4.1) with ``RecurrentDropoutLSTM``: TensorBoard logs under
-``<logdir>/temporal_order``, a resumable checkpoint, a SavedModel at
-``<export-dir>/temporal_order/1``, then a reload and a prediction through its signature.
+1. Temporal-order task (thesis §3.4.1) with ``RecurrentDropoutLSTM``: TensorBoard logs under
+   ``<logdir>/temporal_order``, a resumable checkpoint, a SavedModel at
+   ``<export-dir>/temporal_order/1``, then a reload and a prediction through its signature.
+2. ``WGANGPText`` (thesis §5.4) on a procedural toy corpus: TensorBoard logs under
+   ``<logdir>/text_gan``, a SavedModel at ``<export-dir>/text_gan/1`` whose signature returns
+   sampled sentences as strings, reloaded and sampled.
 """
 
 import os
@@ -16,6 +19,7 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.data.temporal_order import CLASSES, SYMBOLS, temporal_order
+from tfrnnx.data.toy_sentences import toy_sentences
 
 
 def add_arguments(parser):
@@ -40,13 +44,21 @@ def build_temporal_order_model(units=64, seed=0):
     return model
 
 
-def export_atomically(model, export_path, input_signature):
-    """Exports to a temporary sibling directory, then renames it into place."""
+def export_atomically(model, export_path, input_signature=None):
+    """Exports to a temporary sibling directory, then renames it into place.
+
+    With `input_signature=None` the model's own `export_serving(path)` writes the export.
+    """
     parent = os.path.dirname(os.path.abspath(export_path))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
-        model.export(staging, format="tf_saved_model", input_signature=input_signature, verbose=False)
+        if input_signature is None:
+            model.export_serving(staging)
+        else:
+            model.export(
+                staging, format="tf_saved_model", input_signature=input_signature, verbose=False
+            )
         if os.path.exists(export_path):
             shutil.rmtree(export_path)
         os.replace(staging, export_path)
@@ -97,7 +109,38 @@ def run_temporal_order(args):
     return test_accuracy
 
 
+def run_text_gan(args):
+    keras.utils.set_random_seed(args.seed)
+    sentences = toy_sentences(256 if args.quick else 4000, seed=args.seed)
+    vocabulary = tfrnnx.models.WordVocabulary.build(sentences)
+    length = 16  # the longest toy sentence has 13 words, + <eos>
+    ids = vocabulary.pad([row + [vocabulary.eos_id] for row in vocabulary.encode(sentences)], length)
+    gan = tfrnnx.models.WGANGPText(
+        len(vocabulary), length, generator="conv", latent_dim=32, units=64,
+        generator_filters=64, critic_filters=64, critic_layers=1, critic_steps=5,
+        vocabulary=vocabulary, seed=args.seed,
+    )  # fmt: skip
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
+        critic_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
+    )
+    logdir = os.path.join(args.logdir, "text_gan")
+    steps = 5 if args.quick else 1500
+    started = time.time()
+    dataset = tf.data.Dataset.from_tensor_slices(ids).shuffle(len(ids), seed=args.seed)
+    gan.fit(dataset.repeat().batch(64, drop_remainder=True), epochs=1, steps_per_epoch=steps, shuffle=False,
+            verbose=2, callbacks=[keras.callbacks.TensorBoard(logdir)])  # fmt: skip
+    print(f"text GAN: {steps} generator steps in {time.time() - started:.0f} s")
+    export_path = os.path.join(args.export_dir, "text_gan", "1")
+    export_atomically(gan, export_path)
+    served = tf.saved_model.load(export_path).signatures["serving_default"]
+    samples = [s.decode() for s in served(num_samples=tf.constant(3))["sentences"].numpy()]
+    print(f"SavedModel {export_path}: " + " | ".join(samples))
+    return samples
+
+
 def run(args):
     run_temporal_order(args)
+    run_text_gan(args)
     print(f"TensorBoard: tensorboard --logdir {args.logdir}")
     return 0

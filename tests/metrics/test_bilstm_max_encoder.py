@@ -115,6 +115,8 @@ class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
             small_encoder(units=0)
         with self.assertRaisesRegex(ValueError, "dropout=1"):
             small_encoder(dropout=1)
+        with self.assertRaisesRegex(ValueError, "dropout=None"):
+            small_encoder(dropout=None)
         with self.assertRaisesRegex(ValueError, "vocabulary of type NoneType"):
             tfrnnx.metrics.BiLSTMMaxEncoder(None)
 

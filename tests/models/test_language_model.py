@@ -137,6 +137,8 @@ class LanguageModelTest(tf.test.TestCase):
             tfrnnx.models.LanguageModel(vocab, units=0)
         with self.assertRaisesRegex(ValueError, "recurrent_dropout=1.5"):
             tfrnnx.models.LanguageModel(vocab, recurrent_dropout=1.5)
+        with self.assertRaisesRegex(ValueError, "dropout='0.1'"):
+            tfrnnx.models.LanguageModel(vocab, dropout="0.1")
         with self.assertRaisesRegex(ValueError, "vocabulary of type int"):
             tfrnnx.models.LanguageModel(3)
 

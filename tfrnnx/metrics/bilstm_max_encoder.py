@@ -1,5 +1,7 @@
 """BiLSTMMaxEncoder: InferSent's BiLSTM-max sentence encoder with its NLI classifier."""
 
+import numbers
+
 import keras
 import numpy as np
 from keras import ops
@@ -58,7 +60,7 @@ class BiLSTMMaxEncoder(keras.Model):
         Conneau et al. (2017), "Supervised Learning of Universal Sentence Representations
         from Natural Language Inference Data" (InferSent), EMNLP; Semeniuta, Severyn,
         Gelly (2018), "On Accurate Evaluation of GANs for Language Generation"; thesis
-        chapter 6.
+        §5.6.
     """
 
     def __init__(
@@ -95,7 +97,8 @@ class BiLSTMMaxEncoder(keras.Model):
         ):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-        if not 0 <= dropout < 1:
+        is_rate = isinstance(dropout, numbers.Real) and not isinstance(dropout, bool)
+        if not (is_rate and 0 <= dropout < 1):
             raise ValueError(f"dropout must be in [0, 1). Received: dropout={dropout}")
         self.vocabulary = vocabulary
         self.embedding_dim = embedding_dim

@@ -1,4 +1,4 @@
-"""LM score and reverse-LM score of generated text (thesis ch. 6)."""
+"""LM score and reverse-LM score of generated text (thesis §5.6)."""
 
 import math
 
@@ -57,7 +57,7 @@ def lm_score(samples, lm, batch_size=64, max_length=None):
 
     References:
         Semeniuta, Severyn, Gelly (2018), "On Accurate Evaluation of GANs for Language
-        Generation", section 3; thesis chapter 6.
+        Generation", section 3; thesis §5.6.
     """
     check_sentences(samples, "samples")
     if not isinstance(lm, LanguageModel):
@@ -162,7 +162,7 @@ def reverse_lm_score(
     References:
         Zhao et al. (2018), "Adversarially Regularized Autoencoders"; Semeniuta, Severyn,
         Gelly (2018), "On Accurate Evaluation of GANs for Language Generation"; thesis
-        chapter 6.
+        §5.6.
     """
     check_sentences(samples, "samples")
     check_sentences(heldout, "heldout")

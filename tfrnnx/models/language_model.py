@@ -1,4 +1,6 @@
-"""LanguageModel: a word-level LSTM language model (thesis ch. 6 LM and reverse-LM scores)."""
+"""LanguageModel: a word-level LSTM language model (thesis §5.6 LM and reverse-LM scores)."""
+
+import numbers
 
 import keras
 from keras import ops
@@ -76,7 +78,7 @@ class LanguageModel(keras.Model):
 
     References:
         Semeniuta, Severyn, Gelly (2018), "On Accurate Evaluation of GANs for Language
-        Generation"; thesis chapter 6.
+        Generation"; thesis §5.6.
     """
 
     def __init__(
@@ -95,8 +97,9 @@ class LanguageModel(keras.Model):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
         for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0 <= value < 1:
-                raise ValueError(f"{name} must be in [0, 1). Received: {name}={value}")
+            is_rate = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not (is_rate and 0 <= value < 1):
+                raise ValueError(f"{name} must be in [0, 1). Received: {name}={value!r}")
         self.vocabulary = vocabulary
         self.embedding_dim = embedding_dim
         self.units = units

@@ -12,6 +12,7 @@ logs under --workdir, and a rerun resumes: finished trials and seeds are not tra
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -43,7 +44,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.environ.get("TFRNNX_DATA_DIR"))
     parser.add_argument("--out", default=os.path.join("docs", "results", "text_gans.md"))
-    parser.add_argument("--workdir", default=os.path.join("runs", "text_gans"))
+    parser.add_argument("--workdir", default=None,
+                        help="per-run scores, samples, logs (default runs/text_gans, "
+                        "runs/text_gans_quick with --quick)")  # fmt: skip
     parser.add_argument("--models", nargs="+", default=list(text_gans.MODELS),
                         choices=text_gans.MODELS)  # fmt: skip
     parser.add_argument("--num-trials", type=int, default=100)
@@ -69,11 +72,37 @@ def parse_args(argv):
         # FD needs more sentences than the 384 MiniLM dimensions; everything else is tiny.
         args.num_trials, args.num_seeds, args.steps, args.wgan_steps = 2, 2, 3, 2
         args.num_samples, args.num_references, args.max_train = 400, 400, 500
-        args.max_tokens, args.tokenizer, args.vocab_size = 8, "word", 300
+        args.max_tokens, args.tokenizer, args.vocab_size = 12, "word", 2000
         args.lm_units, args.lm_epochs, args.reverse_units, args.reverse_epochs = 8, 1, 8, 1
     if not args.data_dir:
         parser.error("--data-dir is required (or set TFRNNX_DATA_DIR)")
+    if args.workdir is None:
+        args.workdir = os.path.join("runs", "text_gans_quick" if args.quick else "text_gans")
     return args
+
+
+# Settings that change what a finished run means; a resumed workdir must have the same.
+_RUN_SETTINGS = ("steps", "wgan_steps", "num_samples", "num_references", "max_train",
+                 "max_tokens", "tokenizer", "vocab_size", "lm_units", "lm_epochs",
+                 "reverse_units", "reverse_epochs", "seed")  # fmt: skip
+
+
+def check_workdir_settings(args):
+    """Records the run settings in the workdir, or refuses a workdir made with others."""
+    settings = {name: getattr(args, name) for name in _RUN_SETTINGS}
+    path = os.path.join(args.workdir, "settings.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            recorded = json.load(f)
+        changed = {k: (recorded.get(k), v) for k, v in settings.items() if recorded.get(k) != v}
+        if changed:
+            raise ValueError(
+                f"--workdir {args.workdir} holds runs made with other settings "
+                f"(name: (recorded, now)): {changed}. Use another --workdir. Received: "
+                f"workdir={args.workdir!r}"
+            )
+    else:
+        write_text_atomically(path, json.dumps(settings, indent=2) + "\n")
 
 
 def _steps(model, args):
@@ -93,7 +122,9 @@ def run_model(model, args, corpus, evaluate):
     )  # fmt: skip
     search.run()
     best = search.best_hparams()
-    repeats = SeedRepeats(trial_fn, best, os.path.join(directory, "seeds"),
+    # Keyed by the configuration: a search extended later may pick another best one.
+    key = hashlib.sha1(json.dumps(best, sort_keys=True).encode()).hexdigest()[:10]
+    repeats = SeedRepeats(trial_fn, best, os.path.join(directory, "seeds", key),
                           seeds=[args.seed + 1000 + i for i in range(args.num_seeds)])  # fmt: skip
     repeats.run()
     summary = repeats.summary()
@@ -119,6 +150,7 @@ def main(argv=None):
     args = parse_args(argv)
     start = time.time()
     os.makedirs(args.workdir, exist_ok=True)
+    check_workdir_settings(args)
     sentences = load_snli_sentences(args.data_dir, split="devtest")
     corpus = text_gans.prepare_corpus(
         sentences, num_references=args.num_references, max_tokens=args.max_tokens,
@@ -178,9 +210,11 @@ def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
         f"{lm_seconds:.0f} s).",
         "",
         f"Data: SNLI dev+test premises and hypotheses, deduplicated ({corpus.total} sentences), "
-        f"tokenised with a {len(corpus.vocabulary)}-token {args.tokenizer} vocabulary built on the "
-        f"training split; sentences of 1–{args.max_tokens} tokens kept ({corpus.kept}); "
-        f"{len(corpus.references)} held out as references, {len(corpus.train)} for training.",
+        f"tokenised with a {len(corpus.vocabulary)}-token {args.tokenizer} vocabulary built on "
+        f"all but the {2 * args.num_references} reference candidates of a seeded shuffle; "
+        f"sentences of 1–{args.max_tokens} tokens without `<unk>` kept; references: the first "
+        f"{len(corpus.references)} kept candidates; training: {len(corpus.train)} of the "
+        f"{corpus.kept} kept other sentences.",
         f"Protocol: per model, random search of {args.num_trials} trials minimising FD, each "
         f"trial {args.steps} training steps ({args.wgan_steps or args.steps} generator steps "
         f"for the WGAN-GP models, each after `critic_steps` critic steps); the best configuration retrained with "

@@ -6,6 +6,9 @@
 2. ``WGANGPText`` (thesis §5.4) on a procedural toy corpus: TensorBoard logs under
    ``<logdir>/text_gan``, a SavedModel at ``<export-dir>/text_gan/1`` whose signature returns
    sampled sentences as strings, reloaded and sampled.
+3. ``HybridTextVAE`` (thesis §5.3) on 32-character fragments of the toy corpus: TensorBoard logs
+   under ``<logdir>/text_vae``, a SavedModel at ``<export-dir>/text_vae/1`` with text-in /
+   text-out endpoints, reloaded and asked to reconstruct a fragment.
 """
 
 import os
@@ -19,6 +22,7 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.data.temporal_order import CLASSES, SYMBOLS, temporal_order
+from tfrnnx.data.char_fragments import char_fragments
 from tfrnnx.data.toy_sentences import toy_sentences
 
 
@@ -44,21 +48,13 @@ def build_temporal_order_model(units=64, seed=0):
     return model
 
 
-def export_atomically(model, export_path, input_signature=None):
-    """Exports to a temporary sibling directory, then renames it into place.
-
-    With `input_signature=None` the model's own `export_serving(path)` writes the export.
-    """
+def export_atomically(export_path, write):
+    """Calls `write(staging_dir)` on a temporary sibling directory, then renames it into place."""
     parent = os.path.dirname(os.path.abspath(export_path))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
-        if input_signature is None:
-            model.export_serving(staging)
-        else:
-            model.export(
-                staging, format="tf_saved_model", input_signature=input_signature, verbose=False
-            )
+        write(staging)
         if os.path.exists(export_path):
             shutil.rmtree(export_path)
         os.replace(staging, export_path)
@@ -97,9 +93,10 @@ def run_temporal_order(args):
           f"after {epochs} epochs in {time.time() - started:.0f} s")
 
     export_path = os.path.join(args.export_dir, "temporal_order", "1")
-    export_atomically(
-        model, export_path, [tf.TensorSpec((None, None, len(SYMBOLS)), tf.float32, name="symbols")]
-    )
+    signature = [tf.TensorSpec((None, None, len(SYMBOLS)), tf.float32, name="symbols")]
+    export_atomically(export_path, lambda path: model.export(
+        path, format="tf_saved_model", input_signature=signature, verbose=False
+    ))
     served = tf.saved_model.load(export_path)
     probabilities = served.signatures["serving_default"](symbols=tf.constant(x_test[:1]))
     probabilities = next(iter(probabilities.values())).numpy()[0]
@@ -132,15 +129,42 @@ def run_text_gan(args):
             verbose=2, callbacks=[keras.callbacks.TensorBoard(logdir)])  # fmt: skip
     print(f"text GAN: {steps} generator steps in {time.time() - started:.0f} s")
     export_path = os.path.join(args.export_dir, "text_gan", "1")
-    export_atomically(gan, export_path)
+    export_atomically(export_path, gan.export_serving)
     served = tf.saved_model.load(export_path).signatures["serving_default"]
     samples = [s.decode() for s in served(num_samples=tf.constant(3))["sentences"].numpy()]
     print(f"SavedModel {export_path}: " + " | ".join(samples))
     return samples
 
 
+def run_text_vae(args):
+    keras.utils.set_random_seed(args.seed)
+    text = " ".join(toy_sentences(2000, seed=args.seed + 1))
+    length = 32
+    tokens, vocabulary = char_fragments(text, length, 256 if args.quick else 4000, seed=args.seed)
+    vae = tfrnnx.models.HybridTextVAE(
+        len(vocabulary), length, latent_dim=16, encoder_filters=(64, 128, 128),
+        decoder="lstm", rnn_units=128, aux_weight=0.2,
+        kl_annealing=(0, 4 if args.quick else 300), seed=args.seed,
+    )  # fmt: skip
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    logdir = os.path.join(args.logdir, "text_vae")
+    started = time.time()
+    vae.fit(tokens, batch_size=64, epochs=1 if args.quick else 8, verbose=2,
+            callbacks=[keras.callbacks.TensorBoard(logdir)])  # fmt: skip
+    print(f"text VAE: trained in {time.time() - started:.0f} s")
+    export_path = os.path.join(args.export_dir, "text_vae", "1")
+    export_atomically(export_path, lambda path: vae.export(path, verbose=False,
+                                                           vocabulary=vocabulary))  # fmt: skip
+    served = tf.saved_model.load(export_path)
+    fragment = "".join(vocabulary[i] for i in tokens[0])
+    rebuilt = served.reconstruct_text(tf.constant([fragment])).numpy()[0].decode()
+    print(f"SavedModel {export_path}: reconstruct_text('{fragment}') -> '{rebuilt}'")
+    return fragment, rebuilt
+
+
 def run(args):
     run_temporal_order(args)
     run_text_gan(args)
+    run_text_vae(args)
     print(f"TensorBoard: tensorboard --logdir {args.logdir}")
     return 0

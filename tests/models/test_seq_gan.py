@@ -88,6 +88,20 @@ class SeqGANTest(tf.test.TestCase, parameterized.TestCase):
         expected = np.where(ids[:, 1:] != 0, log_p, 0.0).sum(1)
         self.assertAllClose(gan.log_likelihood(ids), expected, atol=1e-4)
 
+    def test_consecutive_samples_use_fresh_noise(self):
+        # With all generator weights zero the logits ignore the prefix, so each draw depends
+        # only on its random seed. Reusing seeds across calls (call j step t = call j+1
+        # step t-1) would make the second batch a shifted copy of the first.
+        gan = _gan(_vocab())
+        for variable in gan.generator_variables:
+            variable.assign(np.zeros(variable.shape, variable.dtype))
+        first, second = gan.sample(64).numpy(), gan.sample(64).numpy()
+        words = lambda x: x[:, 1:-1]  # noqa: E731  (drawn positions; the last is forced <eos>)
+        both_drawn = (words(first)[:, 1:] > 3) & (words(second)[:, :-1] > 3)
+        matches = (words(first)[:, 1:] == words(second)[:, :-1])[both_drawn]
+        # Independent uniform draws over the allowed words agree with probability ~ 1/words.
+        self.assertLess(matches.mean(), 0.5)
+
     def test_rollouts_keep_the_prefix(self):
         gan = _gan(_vocab())
         fake = gan.sample(3, seed=0)

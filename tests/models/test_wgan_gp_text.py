@@ -171,11 +171,16 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllEqual(gan.sample(5, seed=3), ids)
         self.assertAllEqual(_gan().sample(5, seed=3), ids)  # same model seed, same weights
         strings = gan.sample_strings(5, seed=3)
-        self.assertEqual(strings, [gan.vocabulary.decode(row[: _until_eos(row)]) for row in ids])
-        # Tokens after the first <eos> (id 3) are dropped.
-        gan.sample = lambda n, seed=None: tf.constant([[5, 3, 6, 7], [6, 7, 0, 0]], tf.int32)
+        self.assertEqual(strings, [gan.vocabulary.decode(row[: _sentence_end(row)]) for row in ids])
+        # A sentence ends at its first <eos> (3) or <pad> (0), after at most LENGTH - 1 tokens.
+        gan.sample = lambda n, seed=None: tf.constant(
+            [[5, 3, 6, 7], [6, 0, 7, 3], [5, 6, 7, 8]], tf.int32
+        )
         vocab = gan.vocabulary
-        self.assertEqual(gan.sample_strings(2), [vocab.decode([5]), vocab.decode([6, 7])])
+        self.assertEqual(
+            gan.sample_strings(3),
+            [vocab.decode([5]), vocab.decode([6]), vocab.decode([5, 6, 7])],
+        )
         with self.assertRaisesRegex(ValueError, "vocabulary=None"):
             _gan(vocabulary=None, vocab_size=9).sample_strings(2)
 
@@ -203,7 +208,7 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
             self.assertEqual(out["sentences"].dtype, tf.string)
             sentences = [s.decode() for s in out["sentences"].numpy()]
             vocab = gan.vocabulary
-            self.assertEqual(sentences, [vocab.decode(row[: _until_eos(row)]) for row in ids])
+            self.assertEqual(sentences, [vocab.decode(row[: _sentence_end(row)]) for row in ids])
 
     def test_mixed_precision_and_mirrored_strategy(self):
         previous = keras.config.dtype_policy()
@@ -270,7 +275,7 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
             events.Reload()
             tags = events.Tags()["tensors"]
             for name in ("critic_loss", "generator_loss", "gradient_penalty", "wasserstein"):
-                self.assertIn(f"epoch_{name}", tags)
+                self.assertIn(f"batch_{name}", tags)
         for name, spec in _wgan_trial.DEFAULT_SPACE.items():
             self.assertIn(name, _wgan_trial.DEFAULTS)
             self.assertIn(spec[0], ("log_uniform", "uniform", "int", "choice"))
@@ -278,9 +283,10 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
             _wgan_trial.build_wgan_gp({"lr": 1.0}, 0, _vocabulary(), LENGTH, "conv")
 
 
-def _until_eos(row):
-    eos = np.flatnonzero(row == 3)
-    return eos[0] if len(eos) else len(row)
+def _sentence_end(row):
+    """Index where a sampled sentence ends: its first <eos> (3) or <pad> (0), at most len - 1."""
+    stops = np.flatnonzero((row == 3) | (row == 0))
+    return min(stops[0], len(row) - 1) if len(stops) else len(row) - 1
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class TextGanProtocolScriptTest(tf.test.TestCase):
             per_seed = {}
             for model in MODELS:
                 trials = glob.glob(os.path.join(tmp, model, "search", "trials", "*", "scores.json"))
-                seeds = glob.glob(os.path.join(tmp, model, "seeds", "*", "scores.json"))
+                seeds = glob.glob(os.path.join(tmp, model, "seeds", "*", "*", "scores.json"))
                 self.assertLen(trials, 2, model)
                 self.assertLen(seeds, 2, model)
                 for path in seeds:
@@ -49,6 +49,9 @@ class TextGanProtocolScriptTest(tf.test.TestCase):
                 mtimes,
                 {p: os.path.getmtime(p) for p in glob.glob(os.path.join(tmp, "*", "*", "*", "*", "scores.json"))},
             )
+            # The same workdir with other run settings is refused, not silently mixed.
+            with self.assertRaisesRegex(ValueError, "other settings.*'seed': \\(0, 1\\)"):
+                script.main(argv + ["--seed", "1"])
         for title in ("| LM |", "| Conv-Deconv (WGAN-GP) |", "| SeqGAN-step |", "| real training sentences |"):
             self.assertIn(title, table)
         for row, again in zip(rows, rerun):

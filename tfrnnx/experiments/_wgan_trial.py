@@ -97,7 +97,10 @@ def train_wgan_gp(hparams, seed, run_dir, train_ids, vocabulary, sequence_length
         .repeat()
         .batch(batch_size, drop_remainder=True)
     )
-    tensorboard = keras.callbacks.TensorBoard(os.path.join(run_dir, "tensorboard"))
+    # One epoch holds the whole run, so log every 20 steps (running means) instead.
+    tensorboard = keras.callbacks.TensorBoard(
+        os.path.join(run_dir, "tensorboard"), update_freq=min(20, steps)
+    )
     gan.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0,
             callbacks=[tensorboard])  # fmt: skip
     gan.save(os.path.join(run_dir, "wgan_gp.keras"))

@@ -70,7 +70,7 @@ class Corpus:
     framed_ids: np.ndarray
     gan_ids: np.ndarray
     max_tokens: int
-    kept: int
+    kept: int  # training sentences that passed the filter (before max_train)
     total: int
 
 
@@ -90,20 +90,39 @@ def prepare_corpus(sentences, num_references=1000, max_tokens=15, tokenizer="sen
                    vocab_size=4000, max_train=None, seed=0):  # fmt: skip
     """Splits `sentences` at random into references and training sentences and tokenises them.
 
-    The vocabulary is built on the training split only; sentences longer than `max_tokens`
-    tokens (under that vocabulary) are dropped from both splits.
+    The first `2 * num_references` sentences of a seeded shuffle are the reference
+    candidates; the vocabulary is built on the other sentences only, and the references
+    are the first `num_references` candidates that pass the filter (the rest are unused).
+    Sentences longer than `max_tokens` tokens (under that vocabulary) or holding `<unk>` are
+    dropped from both splits: generators never draw `<unk>`, so it must not mark real data.
     """
-    if not 1 <= num_references < len(sentences):
+    valid = isinstance(num_references, int) and not isinstance(num_references, bool)
+    if not (valid and 1 <= num_references and 3 * num_references <= len(sentences)):
         raise ValueError(
-            f"num_references must be in [1, {len(sentences)}). Received: "
-            f"num_references={num_references!r}"
+            f"num_references must be in [1, len(sentences) / 3 = {len(sentences) // 3}]. "
+            f"Received: num_references={num_references!r}"
         )
     order = np.random.default_rng(seed).permutation(len(sentences))
     shuffled = [sentences[i] for i in order]
-    vocabulary = _build_vocabulary(shuffled[num_references:], tokenizer, vocab_size, seed)
-    lengths = [len(ids) for ids in vocabulary.encode(shuffled)]
-    kept = [s for s, n in zip(shuffled, lengths) if 1 <= n <= max_tokens]
-    references, train = kept[:num_references], kept[num_references:]
+    candidates, rest = shuffled[: 2 * num_references], shuffled[2 * num_references :]
+    vocabulary = _build_vocabulary(rest, tokenizer, vocab_size, seed)
+    unk = vocabulary.unk_id
+
+    def kept(split):
+        encoded = vocabulary.encode(split)
+        return [
+            s for s, ids in zip(split, encoded) if 1 <= len(ids) <= max_tokens and unk not in ids
+        ]
+
+    references, train = kept(candidates), kept(rest)
+    if len(references) < num_references:
+        raise ValueError(
+            f"only {len(references)} of {len(candidates)} reference candidates have 1 to "
+            f"max_tokens={max_tokens} known tokens; lower num_references. Received: "
+            f"num_references={num_references}"
+        )
+    references = references[:num_references]
+    num_kept = len(train)
     if max_train is not None:
         train = train[:max_train]
     framed = vocabulary.pad(vocabulary.encode(train, add_bos_eos=True), length=max_tokens + 2)
@@ -114,7 +133,7 @@ def prepare_corpus(sentences, num_references=1000, max_tokens=15, tokenizer="sen
         framed_ids=framed,
         gan_ids=np.ascontiguousarray(framed[:, 1:]),
         max_tokens=max_tokens,
-        kept=len(kept),
+        kept=num_kept,
         total=len(sentences),
     )
 
@@ -138,7 +157,8 @@ def train_lm(hparams, seed, run_dir, corpus, steps, batch_size=64):
     lm.compile(optimizer=keras.optimizers.Adam(float(hparams.get("learning_rate", 1e-2)),
                                                clipnorm=5.0))  # fmt: skip
     lm.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0,
-           callbacks=[keras.callbacks.TensorBoard(os.path.join(run_dir, "tensorboard"))])  # fmt: skip
+           callbacks=[keras.callbacks.TensorBoard(os.path.join(run_dir, "tensorboard"),
+                                                  update_freq=min(20, steps))])  # fmt: skip
     return lm
 
 

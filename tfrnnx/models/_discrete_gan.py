@@ -246,7 +246,9 @@ class DiscreteGANBase(keras.Model):
         def body(t, tokens, done, state, outputs):
             logits, state = self._step(tokens, state)
             logits = ops.cast(logits, "float32") + penalty[t - 1]
-            step_seed = seed + tf.cast(tf.stack([tf.constant(0), t]), tf.int64)
+            # fold_in, not seed + [0, t]: the seed generator also advances the second
+            # component by one per call, so call j step t would reuse call j+1 step t-1.
+            step_seed = tf.random.experimental.stateless_fold_in(seed, t)
             sampled = ops.cast(tf.random.stateless_categorical(logits, 1, seed=step_seed)[:, 0],
                                "int32")  # fmt: skip
             tokens = tf.where(t < prefix_lengths, prefix[:, t], sampled)

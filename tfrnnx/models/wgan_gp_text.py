@@ -86,11 +86,12 @@ class WGANGPText(keras.Model):
         The generator's float32 softmax `(batch, sequence_length, vocab_size)`.
         `critic_scores(x)` scores ids or distributions `(batch,)`; `sample(n, seed=None)`
         gives int32 ids `(n, sequence_length)` (argmax per position); `sample_strings(n)`
-        their `vocabulary.decode`; `gradient_penalty(real, fake, alpha)` the penalty;
+        their `vocabulary.decode`, each sentence ended at its first `<eos>` or `<pad>` (and
+        after at most `sequence_length - 1` tokens, as real sentences are); `gradient_penalty(real, fake, alpha)` the penalty;
         `critic_update(real)` and `generator_update(batch)` the two halves of `train_step`;
         `export_serving(path)` a SavedModel with the signature `serve(num_samples) ->
-        {"token_ids", "sentences"}` (sentences by `vocabulary.detokenize`, or the ids
-        joined by spaces when there is no vocabulary).
+        {"token_ids", "sentences"}` (ids ended the same way; sentences by
+        `vocabulary.detokenize`, or the ids joined by spaces when there is no vocabulary).
 
     Example:
 
@@ -346,7 +347,8 @@ class WGANGPText(keras.Model):
 
     def _noise_seed(self):
         seed = tf.cast(self.seed_generator.next(), tf.int32)
-        return seed + tf.stack([0, 7919 * _replica_id()])
+        # Folding the replica id in keeps replicas' streams disjoint for any number of steps.
+        return tf.random.experimental.stateless_fold_in(seed, _replica_id())
 
     def interpolation_weights(self, batch):
         """Per-example interpolation weights `a ~ U(0, 1)`, shape `(batch,)`, float32."""
@@ -417,19 +419,35 @@ class WGANGPText(keras.Model):
         return ops.cast(ops.argmax(self(z), axis=-1), "int32")
 
     def sample_strings(self, n, seed=None):
-        """`n` sampled sentences: each row cut at its first `<eos>`, then `vocabulary.decode`."""
+        """`n` sampled sentences, each ended as `_end_sentences` does, then `vocabulary.decode`."""
         if self.vocabulary is None:
             raise ValueError("sample_strings needs a vocabulary. Received: vocabulary=None")
         eos = getattr(self.vocabulary, "eos_id", EOS_ID)
         strings = []
-        for row in self.sample(n, seed).numpy():
+        for row in self._end_sentences(self.sample(n, seed)).numpy():
             end = (row == eos).argmax() if (row == eos).any() else len(row)
             strings.append(self.vocabulary.decode(row[:end]))
         return strings
 
+    def _end_sentences(self, ids):
+        """Ids with everything from the first `<eos>` or `<pad>` on set to `<eos>`.
+
+        The last position is always an end (a real sentence has at most sequence_length - 1
+        tokens), and a `<pad>` inside a sentence ends it rather than being skipped.
+        """
+        eos = getattr(self.vocabulary, "eos_id", EOS_ID)
+        pad = getattr(self.vocabulary, "pad_id", 0)
+        ids = tf.cast(ids, tf.int32)
+        stop = tf.equal(ids, eos) | tf.equal(ids, pad)
+        last = tf.one_hot(self.sequence_length - 1, self.sequence_length, on_value=True,
+                          off_value=False, dtype=tf.bool)  # fmt: skip
+        stop = stop | last[None, :]
+        ended = tf.cumsum(tf.cast(stop, tf.int32), axis=1) > 0
+        return tf.where(ended, eos, ids)
+
     def _sentences(self, ids):
         if self.vocabulary is not None:
-            return self.vocabulary.detokenize(ids)
+            return self.vocabulary.detokenize(self._end_sentences(ids))
         return tf.strings.reduce_join(tf.strings.as_string(ids), axis=1, separator=" ")
 
     def export_serving(self, filepath):
@@ -444,7 +462,7 @@ class WGANGPText(keras.Model):
 
         def serve(num_samples):
             z = tf.random.normal(tf.stack([num_samples, self.latent_dim]))
-            ids = tf.cast(tf.argmax(self(z), axis=-1), tf.int32)
+            ids = self._end_sentences(tf.argmax(self(z), axis=-1))
             return {"token_ids": ids, "sentences": self._sentences(ids)}
 
         signature = [tf.TensorSpec((), tf.int32, name="num_samples")]

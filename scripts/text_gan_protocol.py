@@ -196,6 +196,31 @@ def _mean_sd(summary, name):
     return f"{mean:.{digits}f} ± {sd:.{digits}f}"
 
 
+HIGHER_IS_BETTER = {"unique4", "bleu4"}
+
+
+def compare_with_lm(rows):
+    """Per metric, the models better than the LM by more than the two sds added together."""
+    by_model = {row["model"]: row["summary"] for row in rows}
+    if "lm" not in by_model:
+        return ["(the LM was not run)"]
+    lines = [
+        "A model counts as better than the LM on a metric when its mean is better by more "
+        "than the sum of the two seed sds (a rough, conservative test with few seeds).",
+        "",
+    ]
+    for name in HEADERS:
+        lm_mean, lm_sd = by_model["lm"][name]
+        sign = 1.0 if name in HIGHER_IS_BETTER else -1.0
+        better = [
+            text_gans.MODEL_TITLES[model]
+            for model, summary in by_model.items()
+            if model != "lm" and sign * (summary[name][0] - lm_mean) > lm_sd + summary[name][1]
+        ]
+        lines.append(f"- {HEADERS[name]}: " + (", ".join(better) if better else "none"))
+    return lines
+
+
 def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
     command = "python scripts/text_gan_protocol.py " + " ".join(
         sys.argv[1:] if argv is None else argv
@@ -239,6 +264,7 @@ def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
             + " | ".join(_mean_sd(row["summary"], n) for n in names)
             + f" | {row['trials']} | {100 * share:.0f}% |"
         )
+    lines += ["", "## Does any GAN beat the LM?", ""] + compare_with_lm(rows)
     lines += ["", "Best configuration of each model (the one retrained with every seed):", ""]
     for row in rows:
         best = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"

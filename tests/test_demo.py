@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from tfrnnx import cli
 from tfrnnx.data.temporal_order import temporal_order
+from tfrnnx.data.char_fragments import char_fragments
 from tfrnnx.data.toy_sentences import toy_sentences
 from tfrnnx.models import WordVocabulary
 
@@ -38,3 +39,12 @@ class DemoTest(tf.test.TestCase):
             for row, sentence in zip(out["token_ids"].numpy().tolist(), out["sentences"].numpy()):
                 row = row[: row.index(vocabulary.eos_id)] if vocabulary.eos_id in row else row
                 self.assertEqual(sentence.decode(), vocabulary.decode(row))
+            # The text VAE's text-in/text-out endpoint agrees with its token endpoint.
+            self.assertNotEmpty(glob.glob(os.path.join(logdir, "text_vae", "train", "events.*")))
+            vae = tf.saved_model.load(os.path.join(export_dir, "text_vae", "1"))
+            text = " ".join(toy_sentences(2000, seed=1))
+            tokens, chars = char_fragments(text, 32, 3, seed=5)
+            strings = ["".join(chars[i] for i in row) for row in tokens]
+            rebuilt = [s.decode() for s in vae.reconstruct_text(tf.constant(strings)).numpy()]
+            expected = ["".join(chars[i] for i in row) for row in vae.reconstruct(tokens).numpy()]
+            self.assertEqual(rebuilt, expected)

@@ -152,6 +152,7 @@ def run_text_vae(args):
     vae.fit(tokens, batch_size=64, epochs=1 if args.quick else 8, verbose=2,
             callbacks=[keras.callbacks.TensorBoard(logdir)])  # fmt: skip
     print(f"text VAE: trained in {time.time() - started:.0f} s")
+    vae(tokens[:1])  # export needs built sublayers; fit's traced step does not mark them
     export_path = os.path.join(args.export_dir, "text_vae", "1")
     export_atomically(export_path, lambda path: vae.export(path, verbose=False,
                                                            vocabulary=vocabulary))  # fmt: skip

@@ -33,6 +33,25 @@ class TextSamplesTest(tf.test.TestCase):
             table = events.Tensors("reconstructions")[-1].tensor_proto.string_val[0].decode()
             self.assertIn("| `abcdabcd` |", table)
 
+    def test_text_gan_decodes_its_own_samples(self):
+        vocabulary = tfrnnx.models.WordVocabulary(["a", "b", "c"])
+        gan = tfrnnx.models.WGANGPText(len(vocabulary), 5, latent_dim=2, units=4,
+                                       generator_filters=4, critic_filters=4, critic_layers=1,
+                                       critic_steps=1, vocabulary=vocabulary, seed=0)  # fmt: skip
+        gan.compile()
+        ids = np.array([[4, 5, 3, 0, 0], [6, 3, 0, 0, 0]] * 2, "int32")
+        with tempfile.TemporaryDirectory() as log_dir:
+            callback = tfrnnx.callbacks.TextSamples(log_dir, num_samples=2, seed=4)
+            gan.fit(ids, batch_size=4, epochs=1, verbose=0, callbacks=[callback])
+            # Reference: the model's own decoding of the same seeded samples.
+            self.assertEqual(callback.last_samples, gan.sample_strings(2, seed=4))
+            events = EventAccumulator(log_dir)
+            events.Reload()
+            last = events.Tensors("samples")[-1].tensor_proto.string_val[0].decode()
+            self.assertEqual(last, "\n\n".join(f"`{s}`" for s in callback.last_samples))
+        with self.assertRaisesRegex(ValueError, "reference_tokens need a vocabulary"):
+            tfrnnx.callbacks.TextSamples("/tmp/x", reference_tokens=ids)
+
     def test_errors(self):
         with self.assertRaisesRegex(ValueError, "num_samples"):
             tfrnnx.callbacks.TextSamples("/tmp/x", ["a"], num_samples=0)

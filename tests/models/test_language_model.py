@@ -131,6 +131,38 @@ class LanguageModelTest(tf.test.TestCase):
         ids = padded_ids(lm)
         self.assertAllClose(clone(ids), lm(ids))
 
+    def test_export_serving_samples_framed_sentences(self):
+        for lm in (small_lm(), tfrnnx.models.LanguageModel(sentence_piece_vocab(), 6, 5, seed=0)):
+            vocab = lm.vocabulary
+            lm(padded_ids(small_lm()) % len(vocab))
+            path = os.path.join(self.get_temp_dir(), type(vocab).__name__)
+            lm.export_serving(path, max_length=4)
+            out = tf.saved_model.load(path).signatures["serving_default"](
+                num_samples=tf.constant(16)
+            )
+            ids = out["token_ids"].numpy()
+            self.assertEqual(ids.shape, (16, 6))
+            for row, sentence in zip(ids.tolist(), out["sentences"].numpy()):
+                self.assertEqual(row[0], vocab.bos_id)
+                end = row.index(vocab.eos_id)  # every row ends, at max_length + 1 at the latest
+                self.assertTrue(all(i > vocab.eos_id for i in row[1:end]))  # no special drawn
+                self.assertTrue(all(i == vocab.pad_id for i in row[end + 1 :]))
+                self.assertEqual(sentence.decode(), vocab.decode(row[1:end]))
+
+    def test_sample_ids_follow_the_logits(self):
+        # Reference: with zero weights and a bias favouring one word (and <unk> even more,
+        # which is banned), every drawn token is that word until <eos> is forced.
+        lm = small_lm()
+        vocab = lm.vocabulary
+        lm(padded_ids(lm))
+        lm.logits.kernel.assign(np.zeros(lm.logits.kernel.shape, "float32"))
+        bias = np.zeros(len(vocab), "float32")
+        word = vocab.encode(["cat"])[0][0]
+        bias[word], bias[vocab.unk_id] = 30.0, 60.0
+        lm.logits.bias.assign(bias)
+        ids = lm.sample_ids(3, max_length=5).numpy()
+        self.assertAllEqual(ids, [[vocab.bos_id] + [word] * 5 + [vocab.eos_id]] * 3)
+
     def test_bad_arguments(self):
         vocab = tfrnnx.models.WordVocabulary(["a"])
         with self.assertRaisesRegex(ValueError, "units=0"):

@@ -276,6 +276,9 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
             tags = events.Tags()["tensors"]
             for name in ("critic_loss", "generator_loss", "gradient_penalty", "wasserstein"):
                 self.assertIn(f"batch_{name}", tags)
+            samples = EventAccumulator(os.path.join(tmp, "tensorboard", "samples"))
+            samples.Reload()
+            self.assertIn("samples", samples.Tags()["tensors"])
         for name, spec in _wgan_trial.DEFAULT_SPACE.items():
             self.assertIn(name, _wgan_trial.DEFAULTS)
             self.assertIn(spec[0], ("log_uniform", "uniform", "int", "choice"))

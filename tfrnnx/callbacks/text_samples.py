@@ -1,4 +1,4 @@
-"""TextSamples: TensorBoard text summaries of a text VAE's samples after every epoch."""
+"""TextSamples: TensorBoard text summaries of a text model's samples after every epoch."""
 
 import keras
 import numpy as np
@@ -7,20 +7,22 @@ import tensorflow as tf
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
 class TextSamples(keras.callbacks.Callback):
-    """Writes `tf.summary.text` samples (and reconstructions) of a text VAE each epoch.
+    """Writes `tf.summary.text` samples (and reconstructions) of a text model each epoch.
 
     After every `every_n_epochs` epochs it calls `model.sample(num_samples, seed=seed)`
     (the same latent codes each time, so the summaries show how decoding evolves) and,
     if `reference_tokens` are given, `model.reconstruct(reference_tokens)`; token ids are
     turned into strings with `vocabulary` and written under the tags `samples` and
-    `reconstructions` (a markdown table: input | reconstruction) in `log_dir`. The scalars
+    `reconstructions` (a markdown table: input | reconstruction) in `log_dir`. With
+    `vocabulary=None` the model decodes its own samples with `model.sample_strings(n,
+    seed=seed)` (the text GANs: `WGANGPText`, `SeqGAN`, `LeakGAN`). The scalars
     of all loss terms are in the `fit` logs and go to TensorBoard with
     `keras.callbacks.TensorBoard`. Read them back with `tensorboard --logdir log_dir`
     (Text tab) or `EventAccumulator(...).Tensors("samples")`.
 
     Args:
         log_dir: directory of the summary files (e.g. `<tensorboard dir>/samples`).
-        vocabulary: list of token strings by id.
+        vocabulary: list of token strings by id, or None for models with `sample_strings`.
         num_samples: number of sampled sequences.
         reference_tokens: optional int array `(batch, sequence_length)` to reconstruct.
         separator: string joined between tokens ("" for characters, " " for words).
@@ -44,7 +46,7 @@ class TextSamples(keras.callbacks.Callback):
         for Text Generation", EMNLP (samples as in Table 5.1 of the thesis).
     """
 
-    def __init__(self, log_dir, vocabulary, num_samples=4, reference_tokens=None, separator="",
+    def __init__(self, log_dir, vocabulary=None, num_samples=4, reference_tokens=None, separator="",
                  seed=0, every_n_epochs=1):
         super().__init__()
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
@@ -57,9 +59,14 @@ class TextSamples(keras.callbacks.Callback):
                 "every_n_epochs must be a positive integer. "
                 f"Received: every_n_epochs={every_n_epochs!r}"
             )
-        vocabulary = list(vocabulary)
-        if not vocabulary:
-            raise ValueError("vocabulary must not be empty. Received: vocabulary=[]")
+        if vocabulary is not None:
+            vocabulary = list(vocabulary)
+            if not vocabulary:
+                raise ValueError("vocabulary must not be empty. Received: vocabulary=[]")
+        if vocabulary is None and reference_tokens is not None:
+            raise ValueError(
+                "reference_tokens need a vocabulary to be shown. Received: vocabulary=None"
+            )
         self.log_dir = log_dir
         self.vocabulary = vocabulary
         self.num_samples = num_samples
@@ -80,7 +87,15 @@ class TextSamples(keras.callbacks.Callback):
             return
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(self.log_dir)
-        self.last_samples = self.to_text(self.model.sample(self.num_samples, seed=self.seed))
+        if self.vocabulary is None:
+            if not hasattr(self.model, "sample_strings"):
+                raise ValueError(
+                    "vocabulary=None needs a model with sample_strings(n, seed). Received: "
+                    f"a model of type {type(self.model).__name__}"
+                )
+            self.last_samples = self.model.sample_strings(self.num_samples, seed=self.seed)
+        else:
+            self.last_samples = self.to_text(self.model.sample(self.num_samples, seed=self.seed))
         with self._writer.as_default(step=epoch):
             tf.summary.text("samples", "\n\n".join(f"`{s}`" for s in self.last_samples))
             if self.reference_tokens is not None:

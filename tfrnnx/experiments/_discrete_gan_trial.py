@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfrnnx.callbacks.text_samples import TextSamples
 from tfrnnx.models import LeakGAN
 from tfrnnx.models import SeqGAN
 
@@ -121,8 +122,11 @@ def train_discrete_gan(model, hparams, seed, run_dir, train_ids, vocabulary, seq
                 for name, value in logs.items():
                     tf.summary.scalar(f"adversarial/{name}", value, step=pretrain_steps + batch)
 
+            samples = TextSamples(os.path.join(run_dir, "tensorboard", "samples"),
+                                  num_samples=8, seed=seed)  # fmt: skip
             gan.fit(dataset, epochs=1, steps_per_epoch=adversarial_steps, verbose=0,
-                    callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=log)])  # fmt: skip
+                    callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=log),
+                               samples])  # fmt: skip
     writer.flush()
     gan.save(os.path.join(run_dir, "discrete_gan.keras"))
     sentences = []

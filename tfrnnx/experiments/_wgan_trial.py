@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfrnnx.callbacks.text_samples import TextSamples
 from tfrnnx.models import WGANGPText
 
 DEFAULT_SPACE = {
@@ -101,7 +102,9 @@ def train_wgan_gp(hparams, seed, run_dir, train_ids, vocabulary, sequence_length
     tensorboard = keras.callbacks.TensorBoard(
         os.path.join(run_dir, "tensorboard"), update_freq=min(20, steps)
     )
+    samples = TextSamples(os.path.join(run_dir, "tensorboard", "samples"), num_samples=8,
+                          seed=seed)  # fmt: skip
     gan.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0,
-            callbacks=[tensorboard])  # fmt: skip
+            callbacks=[tensorboard, samples])  # fmt: skip
     gan.save(os.path.join(run_dir, "wgan_gp.keras"))
     return gan.sample_strings(num_samples, seed=seed)

@@ -3,6 +3,7 @@
 import numbers
 
 import keras
+import numpy as np
 from keras import ops
 
 from tfrnnx.layers import RecurrentDropoutLSTM
@@ -161,6 +162,62 @@ class LanguageModel(keras.Model):
         if self.losses:
             loss = loss + ops.sum(ops.stack([ops.cast(l, "float32") for l in self.losses]))
         return loss
+
+    def sample_ids(self, num_samples, max_length=40):
+        """Graph-compatible ancestral sampling: int32 `(num_samples, max_length + 2)` ids.
+
+        Rows are framed like the training data: `<bos>`, at most `max_length` tokens, one
+        `<eos>`, then `<pad>`. `<pad>`, `<unk>` and `<bos>` are never drawn (as in
+        `tfrnnx.models.lm_sampling.sample_sentences`). Each step reruns the model on the
+        whole (padded) buffer, which the causal, masked LSTM allows; fine for sentences.
+        """
+        import tensorflow as tf
+
+        vocabulary = self.vocabulary
+        length = max_length + 2
+        banned = np.zeros(len(vocabulary), "float32")
+        banned[[vocabulary.pad_id, vocabulary.unk_id, vocabulary.bos_id]] = -1e9
+        only_eos = np.full(len(vocabulary), -1e9, "float32")
+        only_eos[vocabulary.eos_id] = 0.0
+        num_samples = tf.convert_to_tensor(num_samples, tf.int32)
+        ids = tf.concat([tf.fill(tf.stack([num_samples, 1]), vocabulary.bos_id),
+                         tf.zeros(tf.stack([num_samples, length - 1]), tf.int32)], 1)  # fmt: skip
+        done = tf.zeros(tf.reshape(num_samples, (1,)), tf.bool)
+
+        def body(t, ids, done):
+            logits = tf.cast(self(ids, training=False), tf.float32)[:, t - 1]
+            logits += tf.where(tf.equal(t, length - 1), only_eos, banned)
+            drawn = tf.random.categorical(logits, 1, dtype=tf.int32)[:, 0]
+            drawn = tf.where(done, vocabulary.pad_id, drawn)
+            ids += tf.one_hot(t, length, dtype=tf.int32)[None, :] * drawn[:, None]
+            return t + 1, ids, done | tf.equal(drawn, vocabulary.eos_id)
+
+        def running(t, ids, done):
+            return (t < length) & ~tf.reduce_all(done)
+
+        _, ids, _ = tf.while_loop(running, body, (tf.constant(1), ids, done))
+        return ids
+
+    def export_serving(self, filepath, max_length=40):
+        """Writes a SavedModel whose `serve` signature (also `serving_default`) maps an int32
+        scalar `num_samples` to `{"token_ids": int32 (n, max_length + 2), "sentences":
+        string (n,)}`, sampled by `sample_ids` and detokenized in the graph."""
+        import tensorflow as tf
+
+        archive = keras.export.ExportArchive()
+        archive.track(self)
+        # The vocabulary's TF resources (SentencePiece) are not found by add_endpoint.
+        for resource in self.vocabulary.tf_resources():
+            archive.track(resource)
+
+        def serve(num_samples):
+            ids = self.sample_ids(num_samples, max_length)
+            return {"token_ids": ids, "sentences": self.vocabulary.detokenize(ids)}
+
+        signature = [tf.TensorSpec((), tf.int32, name="num_samples")]
+        archive.add_endpoint("serve", serve, input_signature=signature)
+        archive.write_out(filepath, verbose=False)
+        return filepath
 
     def get_config(self):
         config = {

@@ -173,6 +173,16 @@ class ClutteredMnistTest(parameterized.TestCase):
             expected = first + second if task == "sum" else tfrnnx.data.pair_class(first, second)
             self.assertEqual(target, expected)
 
+    def test_tight_canvas_restarts_a_placement_with_no_room_left(self):
+        # On 80x80, a first 28x28 digit near the middle leaves no room for a second one;
+        # the placement must start over rather than fail.
+        rng = np.random.default_rng(0)
+        digits = rng.integers(1, 256, (5, 28, 28)).astype(np.uint8)  # no empty pixel
+        images, _ = tfrnnx.data.cluttered_mnist(
+            digits, np.arange(5), 200, task="sum", canvas_size=80, seed=0
+        )
+        self.assertTrue(np.all(np.count_nonzero(images, axis=(1, 2, 3)) == 2 * 28 * 28))
+
     def test_sum_has_an_empty_background_and_pair_has_clutter_by_default(self):
         digits, labels = block_digits()
         images, targets = tfrnnx.data.cluttered_mnist(digits, labels, 10, task="sum", seed=4)

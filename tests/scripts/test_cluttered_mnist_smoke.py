@@ -29,3 +29,20 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertIn("| 1.80 |", table)
         self.assertIn("2 CPU cores" if os.cpu_count() == 2 else "CPU cores", table)
         self.assertEqual(tuple(png.shape), (40, 6 * 40, 3))
+
+    def test_quick_sum_task_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("mnist"))
+        spec = importlib.util.spec_from_file_location("cluttered_mnist_script", SCRIPT)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "sum.md")
+            argv = ["--quick", "--task", "sum", "--models", "context", "--data-dir", data_dir,
+                    "--out", out, "--logdir", tmp]  # fmt: skip
+            self.assertEqual(script.main(argv), 0)
+            with open(out) as f:
+                table = f.read()
+        self.assertIn("digit sums", table)
+        self.assertIn('task=\\"sum\\"'.replace("\\", ""), table)
+        self.assertIn("| 2.55 |", table)
+        self.assertIn("0 8x8 clutter fragments", table)

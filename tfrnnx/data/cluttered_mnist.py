@@ -86,14 +86,21 @@ def _overlaps(box, other):
 
 def _place_apart(rng, count, height, width, canvas_size):
     """``count`` random (top, left) corners of height x width boxes that do not overlap."""
-    boxes = []
+    boxes, tries_since_placed = [], 0
     for _ in range(_MAX_PLACEMENT_TRIES):
         top, left = rng.integers(0, canvas_size - height + 1, size=2)
         box = (int(top), int(left), height, width)
         if not any(_overlaps(box, other) for other in boxes):
             boxes.append(box)
+            tries_since_placed = 0
             if len(boxes) == count:
                 return [box[:2] for box in boxes]
+        else:
+            tries_since_placed += 1
+            if tries_since_placed == 50:
+                # The boxes placed so far may leave no room (e.g. one in the middle of a
+                # small canvas): start over instead of trying the impossible.
+                boxes, tries_since_placed = [], 0
     raise ValueError(
         f"canvas_size={canvas_size} is too small to place {count} {height}x{width} digits apart"
     )

@@ -9,6 +9,7 @@ import tensorflow as tf
 from tfrnnx import cli
 from tfrnnx.data.temporal_order import temporal_order
 from tfrnnx.data.char_fragments import char_fragments
+from tfrnnx.data.cluttered_shapes import cluttered_shapes
 from tfrnnx.data.toy_sentences import toy_sentences
 from tfrnnx.models import WordVocabulary
 
@@ -48,3 +49,11 @@ class DemoTest(tf.test.TestCase):
             rebuilt = [s.decode() for s in vae.reconstruct_text(tf.constant(strings)).numpy()]
             expected = ["".join(chars[i] for i in row) for row in vae.reconstruct(tokens).numpy()]
             self.assertEqual(rebuilt, expected)
+            # The attention model serves probabilities and one glimpse box per step.
+            attention = tf.saved_model.load(os.path.join(export_dir, "attention", "1"))
+            images, _ = cluttered_shapes(4, seed=9)
+            out = attention.signatures["serving_default"](images=tf.constant(images))
+            self.assertAllClose(out["probabilities"].numpy().sum(-1), np.ones(4), atol=1e-5)
+            self.assertEqual(out["boxes"].shape, (4, 3, 4))
+            events = glob.glob(os.path.join(logdir, "attention", "**", "events.*"), recursive=True)
+            self.assertNotEmpty(events)

@@ -18,3 +18,4 @@ from tfrnnx.data.semeval_tweets import tweets_to_char_ids
 from tfrnnx.data.snli_sentences import load_snli_sentences
 from tfrnnx.data.texygen_coco import load_coco_captions
 from tfrnnx.data.toy_sentences import toy_sentences
+from tfrnnx.data.cluttered_shapes import cluttered_shapes

@@ -5,7 +5,6 @@ import json
 import os
 import random
 import time
-import unittest
 
 import keras
 import sentencepiece

@@ -9,6 +9,8 @@ defaults to ``$TFRNNX_DATA_DIR``.
 import os
 import zipfile
 
+from tfrnnx.data._data_dir import resolve_data_dir
+
 # The 15 Brown genres in the order of `cats.txt` (the order `genre_collapse` removes them in).
 GENRES = (
     "news",
@@ -31,13 +33,7 @@ GENRES = (
 
 def brown_path(data_dir=None):
     """Path of ``brown.zip`` under ``data_dir`` (default ``$TFRNNX_DATA_DIR``); raises if absent."""
-    if data_dir is None:
-        data_dir = os.environ.get("TFRNNX_DATA_DIR")
-    if not data_dir:
-        raise ValueError(
-            "data_dir is not set: pass data_dir (or --data-dir) or set TFRNNX_DATA_DIR. "
-            f"Received: data_dir={data_dir!r}"
-        )
+    data_dir = resolve_data_dir(data_dir)
     path = os.path.join(data_dir, "brown", "brown.zip")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Brown corpus not found: {path} (data_dir={data_dir!r})")

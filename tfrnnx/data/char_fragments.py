@@ -7,7 +7,6 @@ spaces, `_` between words) or its word files read as characters.
 """
 
 import gzip
-import os
 
 import numpy as np
 

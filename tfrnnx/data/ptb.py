@@ -10,18 +10,14 @@ import os
 
 import numpy as np
 
+from tfrnnx.data._data_dir import resolve_data_dir
+
 SPLITS = ("train", "valid", "test")
 END_OF_SENTENCE = "<eos>"
 
 
 def _ptb_path(data_dir, level, split):
-    if data_dir is None:
-        data_dir = os.environ.get("TFRNNX_DATA_DIR")
-    if not data_dir:
-        raise ValueError(
-            "data_dir is not set: pass data_dir (or --data-dir) or set TFRNNX_DATA_DIR. "
-            f"Received: data_dir={data_dir!r}"
-        )
+    data_dir = resolve_data_dir(data_dir)
     name = {"word": f"ptb.{split}.txt.gz", "char": f"ptb.char.{split}.txt.gz"}[level]
     path = os.path.join(data_dir, "ptb", name)
     if not os.path.isfile(path):

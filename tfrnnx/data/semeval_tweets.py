@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from tfrnnx.data._data_dir import resolve_data_dir
+
 _USER = re.compile(r"@\w+")
 _URL = re.compile(r"(?:https?:?\S*|www\.\S+)")  # also truncated "https:…", "http…"
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -50,11 +52,7 @@ def load_semeval_tweets(data_dir=None, user_token="@user", url_token="<url>", pa
     Returns:
         List of `(tweet_id, label, text)` string triples.
     """
-    data_dir = data_dir or os.environ.get("TFRNNX_DATA_DIR")
-    if not data_dir:
-        raise ValueError(
-            f"data_dir is not set: pass data_dir or set TFRNNX_DATA_DIR. Received: data_dir={data_dir!r}"
-        )
+    data_dir = resolve_data_dir(data_dir)
     paths = sorted(glob.glob(os.path.join(data_dir, "semeval_twitter", pattern)))
     if not paths:
         raise FileNotFoundError(

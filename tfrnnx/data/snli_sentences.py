@@ -8,17 +8,13 @@ Files: ``<data_dir>/snli_devtest/s1.{dev,test}.gz`` (premises) and ``s2.{dev,tes
 import gzip
 import os
 
+from tfrnnx.data._data_dir import resolve_data_dir
+
 SPLITS = ("dev", "test", "devtest")
 
 
 def _snli_path(data_dir, name):
-    if data_dir is None:
-        data_dir = os.environ.get("TFRNNX_DATA_DIR")
-    if not data_dir:
-        raise ValueError(
-            "data_dir is not set: pass data_dir (or --data-dir) or set TFRNNX_DATA_DIR. "
-            f"Received: data_dir={data_dir!r}"
-        )
+    data_dir = resolve_data_dir(data_dir)
     path = os.path.join(data_dir, "snli_devtest", name)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"SNLI file not found: {path} (data_dir={data_dir!r})")

@@ -8,17 +8,13 @@ caption per line. ``data_dir`` defaults to ``$TFRNNX_DATA_DIR``.
 import gzip
 import os
 
+from tfrnnx.data._data_dir import resolve_data_dir
+
 FILES = {"train": "image_coco.txt.gz", "test": "test_coco.txt.gz"}
 
 
 def _coco_path(data_dir, split):
-    if data_dir is None:
-        data_dir = os.environ.get("TFRNNX_DATA_DIR")
-    if not data_dir:
-        raise ValueError(
-            "data_dir is not set: pass data_dir (or --data-dir) or set TFRNNX_DATA_DIR. "
-            f"Received: data_dir={data_dir!r}"
-        )
+    data_dir = resolve_data_dir(data_dir)
     path = os.path.join(data_dir, "texygen", FILES[split])
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Texygen COCO file not found: {path} (data_dir={data_dir!r})")

@@ -6,11 +6,11 @@ import io
 import numbers
 
 import keras
-import numpy as np
 import sentencepiece
 
 from tfrnnx.models.word_vocabulary import WordVocabulary
 from tfrnnx.models.word_vocabulary import check_sentences
+from tfrnnx.models.word_vocabulary import pad_ids
 
 _MODEL_TYPES = ("unigram", "bpe")
 
@@ -210,12 +210,7 @@ class SentencePieceVocabulary:
 
     def pad(self, sequences, length=None):
         """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
-        length = max((len(s) for s in sequences), default=0) if length is None else length
-        out = np.zeros((len(sequences), max(length, 1)), "int32")
-        for row, ids in enumerate(sequences):
-            ids = ids[:length]
-            out[row, : len(ids)] = ids
-        return out
+        return pad_ids(sequences, length)
 
     def get_config(self):
         return {"model_proto": base64.b64encode(self.model_proto).decode("ascii")}

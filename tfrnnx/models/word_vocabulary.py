@@ -122,12 +122,7 @@ class WordVocabulary:
 
     def pad(self, sequences, length=None):
         """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
-        length = max((len(s) for s in sequences), default=0) if length is None else length
-        out = np.zeros((len(sequences), max(length, 1)), "int32")
-        for row, ids in enumerate(sequences):
-            ids = ids[:length]
-            out[row, : len(ids)] = ids
-        return out
+        return pad_ids(sequences, length)
 
     def get_config(self):
         return {"words": list(self.words), "lowercase": self.lowercase}
@@ -135,6 +130,17 @@ class WordVocabulary:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def pad_ids(sequences, length=None):
+    """int32 array `(n, length)` of id lists right-padded with `<pad>` (0), cut at `length`
+    (default: the longest); shared by the tfrnnx vocabularies."""
+    length = max((len(s) for s in sequences), default=0) if length is None else length
+    out = np.zeros((len(sequences), max(length, 1)), "int32")
+    for row, ids in enumerate(sequences):
+        ids = ids[:length]
+        out[row, : len(ids)] = ids
+    return out
 
 
 def check_sentences(sentences, name="sentences"):

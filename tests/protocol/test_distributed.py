@@ -64,3 +64,23 @@ class DistributedSearchTest(tf.test.TestCase):
             self.assertEqual([r["id"] for r in results], ["0", "1", "2", "3"])
             self.assertEqual([r["hparams"] for r in results],
                              [next(c["hparams"] for c in made if c["run_dir"] == r["id"]) for r in results])
+
+    def test_worker_started_after_the_search_ended_returns_its_results(self):
+        # Under load a worker can start (or ask again) after the chief has served every trial
+        # and shut down; it must not wait an hour for the chief nor fail.
+        with tempfile.TemporaryDirectory() as directory:
+            calls = os.path.join(directory, "calls.jsonl")
+            RandomSearch(CountingTrialFn(calls), SPACE, directory, num_trials=4, seed=1).run()
+            code = textwrap.dedent(SCRIPT.format(calls=calls, directory=directory))
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([REPO, HERE]), "TF_CPP_MIN_LOG_LEVEL": "3",
+                   "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": str(free_port()),
+                   "KERASTUNER_TUNER_ID": "tuner1"}
+            process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True)
+            try:
+                output = process.communicate(timeout=120)[0]
+            finally:
+                if process.poll() is None:
+                    process.kill()
+            self.assertEqual(process.returncode, 0, output[-3000:])
+            self.assertLen(read_calls(calls), 4)  # the late worker ran nothing

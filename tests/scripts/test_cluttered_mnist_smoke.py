@@ -1,22 +1,18 @@
 """Seconds-long --quick run of scripts/cluttered_mnist.py on real MNIST (house style, point 7)."""
 
-import importlib.util
 import os
 import tempfile
 
 import tensorflow as tf
 
 from data_dir import real_data_dir
-
-SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "cluttered_mnist.py")
+from script_loading import load_script
 
 
 class ClutteredMnistScriptTest(tf.test.TestCase):
     def test_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))
-        spec = importlib.util.spec_from_file_location("cluttered_mnist_script", SCRIPT)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
+        script = load_script("cluttered_mnist")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "cluttered.md")
             argv = ["--quick", "--data-dir", data_dir, "--out", out, "--logdir", tmp]
@@ -32,9 +28,7 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
 
     def test_quick_sum_task_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))
-        spec = importlib.util.spec_from_file_location("cluttered_mnist_script", SCRIPT)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
+        script = load_script("cluttered_mnist")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "sum.md")
             argv = ["--quick", "--task", "sum", "--models", "context", "--data-dir", data_dir,

@@ -1,6 +1,5 @@
 """Seconds-long --quick run of scripts/multi_digit_reading.py on real MNIST (style point 7)."""
 
-import importlib.util
 import os
 import re
 import tempfile
@@ -8,22 +7,15 @@ import tempfile
 import tensorflow as tf
 
 from data_dir import real_data_dir
+from script_loading import load_script
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "multi_digit_reading.py")
 T = 10  # terminal class
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("multi_digit_reading_script", SCRIPT)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
 
 
 class MultiDigitReadingScriptTest(tf.test.TestCase):
     def test_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))
-        script = load_script()
+        script = load_script("multi_digit_reading")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "reading.md")
             argv = ["--quick", "--data-dir", data_dir, "--out", out, "--logdir", tmp]
@@ -51,9 +43,10 @@ class MultiDigitReadingScriptTest(tf.test.TestCase):
             [7, 7, 7],  # no terminal (extra digits): sequence wrong, its digit right
             [8, T, 9],  # early terminal: sequence wrong, 1 digit error
         ]
-        sequence_error, digit_error = load_script().sequence_errors(predicted, labels)
+        script = load_script("multi_digit_reading")
+        sequence_error, digit_error = script.sequence_errors(predicted, labels)
         self.assertAllClose(sequence_error, 100.0 * 3 / 5)  # rows 2, 3, 4 wrong
         self.assertAllClose(digit_error, 100.0 * 2 / 8)  # 8 label digits, 2 wrong
-        self.assertEqual(load_script().sequence_errors(labels, labels), (0.0, 0.0))
+        self.assertEqual(script.sequence_errors(labels, labels), (0.0, 0.0))
         with self.assertRaisesRegex(ValueError, r"predicted.shape=\(1, 2\)"):
-            load_script().sequence_errors([[1, T]], labels)
+            script.sequence_errors([[1, T]], labels)

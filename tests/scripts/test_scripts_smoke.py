@@ -1,21 +1,12 @@
 """Seconds-long --quick runs of the experiment scripts (house style, point 7)."""
 
-import importlib.util
 import os
 import tempfile
 
 import tensorflow as tf
 
 from data_dir import real_data_dir
-
-SCRIPTS = os.path.join(os.path.dirname(__file__), "..", "..", "scripts")
-
-
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(SCRIPTS, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from script_loading import load_script
 
 
 class ScriptSmokeTest(tf.test.TestCase):

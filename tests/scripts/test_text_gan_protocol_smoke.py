@@ -1,7 +1,6 @@
 """Seconds-long --quick run of scripts/text_gan_protocol.py on real SNLI (house style, point 7)."""
 
 import glob
-import importlib.util
 import json
 import os
 import tempfile
@@ -10,22 +9,15 @@ import numpy as np
 import tensorflow as tf
 
 from data_dir import real_data_dir
+from script_loading import load_script
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "text_gan_protocol.py")
 MODELS = ["lm", "conv_deconv", "seqgan_step"]
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("text_gan_protocol_script", SCRIPT)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
 
 
 class TextGanProtocolScriptTest(tf.test.TestCase):
     def test_quick_run_and_resume_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("snli_devtest"))
-        script = load_script()
+        script = load_script("text_gan_protocol")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "gans.md")
             argv = ["--quick", "--data-dir", data_dir, "--out", out, "--workdir", tmp,

@@ -1,20 +1,16 @@
-import importlib.util
 import os
 import tempfile
 
 import tensorflow as tf
 
 from data_dir import real_data_dir
-
-SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "text_vae_kl_vs_length.py")
+from script_loading import load_script
 
 
 class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
     def test_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
-        spec = importlib.util.spec_from_file_location("text_vae_kl_vs_length", SCRIPT)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
+        script = load_script("text_vae_kl_vs_length")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "table.md")
             script.main(["--quick", "--data-dir", data_dir, "--out", out])
@@ -26,10 +22,7 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
 
     def test_historyless_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
-        path = os.path.join(os.path.dirname(SCRIPT), "text_vae_historyless.py")
-        spec = importlib.util.spec_from_file_location("text_vae_historyless", path)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
+        script = load_script("text_vae_historyless")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "table.md")
             script.main(["--quick", "--data-dir", data_dir, "--out", out])

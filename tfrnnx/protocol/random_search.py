@@ -124,9 +124,22 @@ class RandomSearch:
         # KerasTuner draws a random seed for seed=0 (`seed or randint`): set it here. A
         # reloaded search overwrites both with its saved state.
         oracle.seed = oracle._seed_state = self.seed
-        tuner = _ProtocolTuner(self, oracle, directory=self.directory, project_name=self.project_name)
-        tuner.search(verbose=self.verbose)
+        worker = _is_distributed_worker()
+        # The chief stops serving once every trial has finished: a worker that starts (or
+        # asks for its next trial) after that would wait for it for an hour, or find the
+        # socket closed. The shared directory says whether that is why.
+        if worker and self._search_complete():
+            return self.results()
+        try:
+            tuner = _ProtocolTuner(self, oracle, directory=self.directory, project_name=self.project_name)
+            tuner.search(verbose=self.verbose)
+        except Exception as error:
+            if not (worker and _chief_unavailable(error) and self._search_complete()):
+                raise
         return self.results()
+
+    def _search_complete(self):
+        return len(self.results()) >= self.num_trials
 
     def results(self):
         """Every finished trial's record (the content of its `scores.json`), by trial id."""
@@ -198,3 +211,17 @@ class _ProtocolTuner(keras_tuner.Tuner):
 
     def run_trial(self, trial, *args, **kwargs):
         return self._search._run_trial(trial.trial_id, dict(trial.hyperparameters.values))
+
+
+def _is_distributed_worker():
+    """True in a KerasTuner distributed search on any process but the chief."""
+    return "KERASTUNER_ORACLE_IP" in os.environ and os.environ.get("KERASTUNER_TUNER_ID") != "chief"
+
+
+def _chief_unavailable(error):
+    """True for the gRPC error a worker gets when the chief's server has shut down."""
+    try:
+        import grpc
+    except ImportError:  # pragma: no cover - distributed mode needs grpcio
+        return False
+    return isinstance(error, grpc.RpcError) and error.code() == grpc.StatusCode.UNAVAILABLE

@@ -1,0 +1,47 @@
+import os
+import tempfile
+
+import tensorflow as tf
+
+from data_dir import real_data_dir
+from script_loading import load_script
+
+
+class TextVAEAblationsSmokeTest(tf.test.TestCase):
+    def run_quick(self, experiment, data_dir):
+        script = load_script("text_vae_ablations")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "table.md")
+            argv = ["--experiment", experiment, "--quick", "--data-dir", data_dir,
+                    "--workdir", os.path.join(tmp, "work"), "--out", out]
+            script.main(argv)
+            with open(out) as f:
+                first = f.read()
+            stored = sorted(os.listdir(os.path.join(tmp, "work")))
+            # Running again reads every run back from the work directory instead of training.
+            script.fit_and_evaluate = None
+            script.main(argv)
+            with open(out) as f:
+                second = f.read()
+        table = lambda text: [line for line in text.splitlines() if line.startswith("| ")]  # noqa: E731
+        self.assertEqual(len(stored), 1)  # one settings hash
+        self.assertEqual(table(first), table(second))
+        return first
+
+    def test_alpha_sweep_quick_needs_real_data(self):
+        text = self.run_quick("alpha", os.path.dirname(real_data_dir("ptb")))
+        for alpha in ("0.0", "0.5"):
+            for annealed in ("yes", "no"):
+                self.assertIn(f"| {alpha} | {annealed} |", text)
+
+    def test_bytenet_depth_quick_needs_real_data(self):
+        text = self.run_quick("bytenet", os.path.dirname(real_data_dir("ptb")))
+        self.assertIn("| 1 | 2 |", text)
+        self.assertIn("| 2 | 4 |", text)
+
+    def test_tweets_quick_needs_real_data(self):
+        text = self.run_quick("tweets", os.path.dirname(real_data_dir("semeval_twitter")))
+        for model in ("LSTM VAE (word dropout 0.2)", "LSTM VAE (word dropout 0.5)",
+                      "hybrid, LSTM decoder", "hybrid, ByteNet decoder"):
+            self.assertEqual(text.count(f"| {model}"), 2)  # numbers and samples
+        self.assertNotIn("\x00", text)  # padding is dropped from the shown texts

@@ -1,0 +1,74 @@
+"""One train-and-evaluate run of a text VAE, as the thesis §5.5 scripts need it.
+
+`fit_and_evaluate` trains a compiled-here `HybridTextVAE` / `LSTMTextVAE` for one pass over
+`train_ids`, evaluates on `valid_ids` and returns one row of per-character numbers (bits),
+the collapse monitors, a few samples from the prior and a reconstruction. `cached_run`
+stores each finished row as JSON in a work directory so that an interrupted sweep starts
+again where it stopped (each row is written atomically).
+"""
+
+import json
+import math
+import os
+import time
+
+import keras
+import numpy as np
+
+from tfrnnx.io_utils import write_text_atomically
+
+
+def ids_to_text(ids, vocabulary, pad_id=None):
+    """Characters of one id row; ids equal to `pad_id` are dropped."""
+    return "".join(vocabulary[i] for i in np.asarray(ids).tolist() if i != pad_id)
+
+
+def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, learning_rate=2e-3,
+                     num_samples=1, pad_id=None, seed=0, run_eagerly=False):
+    """Trains `model` one epoch over `train_ids` and evaluates it on `valid_ids`.
+
+    Returns a dict: `rec`, `kl`, `total` (= rec + KL, the negative ELBO) in bits per
+    character, `kl_share` (KL / total), `active` units, `mi` (nats), `params`, `seconds`
+    of training, `samples` (greedy decodings of z ~ N(0, I)) and `reconstruction`
+    (a validation row and the greedy decoding of its posterior mean), as text.
+    """
+    length = int(valid_ids.shape[1])
+    model(valid_ids[:2])  # builds the subclassed model (count_params)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
+    start = time.perf_counter()
+    model.fit(train_ids, batch_size=batch_size, epochs=1, verbose=0)
+    seconds = time.perf_counter() - start
+    logs = model.evaluate(valid_ids, batch_size=batch_size, verbose=0, return_dict=True)
+    rec = float(logs["bits_per_token"])
+    kl = float(logs["kl"]) / (length * math.log(2))
+    text = lambda row: ids_to_text(row, vocabulary, pad_id)  # noqa: E731
+    reconstructed = np.asarray(model.reconstruct(valid_ids[:1]))[0]
+    return {
+        "rec": rec, "kl": kl, "total": rec + kl, "kl_share": kl / (rec + kl),
+        "active": float(logs["active_units"]), "mi": float(logs["mutual_info"]),
+        "params": int(model.count_params()), "seconds": seconds,
+        "samples": [text(row) for row in np.asarray(model.sample(num_samples, seed=seed))],
+        "reconstruction": [text(valid_ids[0]), text(reconstructed)],
+    }
+
+
+def cached_run(workdir, key, run):
+    """`run()`'s row, read from `<workdir>/<key>.json` when an earlier run stored it.
+
+    With `workdir=None` nothing is cached.
+    """
+    if workdir is None:
+        return run()
+    path = os.path.join(workdir, f"{key}.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    row = run()
+    os.makedirs(workdir, exist_ok=True)
+    write_text_atomically(path, json.dumps(row, ensure_ascii=False, indent=1))
+    return row
+
+
+def markdown_cell(text):
+    """`text` as an inline-code table cell: pipes escaped, padding and newlines visible."""
+    return "`" + text.replace("|", "\\|").replace("\n", "⏎").replace("`", "'") + "`"

@@ -55,7 +55,8 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--min-char-count", type=int, default=100,
                         help="tweets: keep only tweets made of characters seen this often")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0", help="model seeds; rows give mean ± std over them")
+    parser.add_argument("--data-seed", type=int, default=0, help="seed of the data draw and split")
     parser.add_argument("--workdir", default=None, help="default runs/text_vae_<experiment>")
     parser.add_argument("--out", default=None, help="default docs/results/text_vae_<experiment>.md")
     parser.add_argument("--quick", action="store_true", help="tiny run for the smoke test")
@@ -70,6 +71,7 @@ def parse_args(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be positive. Received: {getattr(args, name)}")
     args.alphas = [float(a) for a in args.alphas.split(",")]
     args.bytenet_layers = [int(n) for n in args.bytenet_layers.split(",")]
+    args.seeds = [int(seed) for seed in args.seeds.split(",")]
     name = f"text_vae_{args.experiment}" + ("_quick" if args.quick else "")
     args.workdir = args.workdir or os.path.join("runs", name)
     args.out = args.out or os.path.join(RESULTS, f"{name}.md")
@@ -77,8 +79,13 @@ def parse_args(argv=None):
 
 
 def settings_key(args):
-    """Hash of everything that changes a run's numbers: a new setting never reuses old rows."""
-    fields = {k: v for k, v in vars(args).items() if k not in ("workdir", "out", "data_dir")}
+    """Hash of everything that changes a run's numbers: a new setting never reuses old rows.
+
+    The seeds are not in it: each run's file name holds its seed, so adding seeds reuses
+    the runs of the others.
+    """
+    ignored = ("workdir", "out", "data_dir", "seeds", "alphas", "bytenet_layers")
+    fields = {k: v for k, v in vars(args).items() if k not in ignored}
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]
 
 
@@ -88,7 +95,8 @@ def settings_key(args):
 def ptb_fragments(args):
     fragments, vocabulary = tfrnnx.data.load_ptb_char_fragments(
         args.data_dir, length=args.length,
-        counts={"train": args.steps * args.batch_size, "valid": args.valid_size}, seed=args.seed,
+        counts={"train": args.steps * args.batch_size, "valid": args.valid_size},
+        seed=args.data_seed,
     )
     return fragments["train"], fragments["valid"], vocabulary, None
 
@@ -105,7 +113,7 @@ def tweet_ids(args):
     texts = [t for t in texts if len(t) <= args.length and set(t) <= frequent]
     vocabulary = [TWEET_PAD] + sorted(frequent - {TWEET_PAD})
     ids, _ = tfrnnx.data.tweets_to_char_ids(texts, args.length, vocabulary, TWEET_PAD)
-    order = np.random.default_rng(args.seed).permutation(len(ids))
+    order = np.random.default_rng(args.data_seed).permutation(len(ids))
     valid, pool = ids[order[: args.valid_size]], ids[order[args.valid_size:]]
     train = pool[np.resize(np.arange(len(pool)), args.steps * args.batch_size)]
     return train, valid, vocabulary, 0
@@ -114,47 +122,47 @@ def tweet_ids(args):
 # -- models --------------------------------------------------------------------------------
 
 
-def hybrid(args, vocab_size, **options):
+def hybrid(args, vocab_size, seed, **options):
     small = args.quick
     return tfrnnx.models.HybridTextVAE(
         vocab_size=vocab_size, sequence_length=args.length, latent_dim=args.latent_dim,
         encoder_filters=(8, 8) if small else (64, 128, 128), rnn_units=args.units,
         bytenet_filters=8 if small else args.units, embedding_dim=4 if small else 16,
-        seed=args.seed, **options,
+        seed=seed, **options,
     )
 
 
-def lstm_vae(args, vocab_size, **options):
+def lstm_vae(args, vocab_size, seed, **options):
     return tfrnnx.models.LSTMTextVAE(
         vocab_size=vocab_size, sequence_length=args.length, latent_dim=args.latent_dim,
         encoder_units=args.units, decoder_units=args.units,
-        embedding_dim=4 if args.quick else 16, seed=args.seed, **options,
+        embedding_dim=4 if args.quick else 16, seed=seed, **options,
     )
 
 
 def variants(args, vocab_size):
-    """`(key, labels, build)` of every run of the experiment."""
+    """`(key, labels, build)` of every model of the experiment; `build(seed)` makes it."""
     annealing = (0, max(1, args.steps // 2))
     if args.experiment == "alpha":
         for annealed in (True, False):
             for alpha in args.alphas:
                 yield (f"alpha{alpha}_{'annealed' if annealed else 'constant'}",
                        {"α": alpha, "KL annealing": "yes" if annealed else "no"},
-                       lambda a=alpha, k=annealed: hybrid(
-                           args, vocab_size, aux_weight=a, kl_annealing=annealing if k else None))
+                       lambda seed, a=alpha, k=annealed: hybrid(
+                           args, vocab_size, seed, aux_weight=a, kl_annealing=annealing if k else None))
     elif args.experiment == "bytenet":
         for layers in args.bytenet_layers:
             yield (f"bytenet{layers}", {"layers": layers, "receptive field": 2**layers},
-                   lambda n=layers: hybrid(args, vocab_size, decoder="bytenet", bytenet_layers=n,
+                   lambda seed, n=layers: hybrid(args, vocab_size, seed, decoder="bytenet", bytenet_layers=n,
                                            aux_weight=0.2, kl_annealing=annealing))
     else:
         for p in (0.2, 0.5):
             yield (f"lstm_vae_p{p}", {"model": f"LSTM VAE (word dropout {p})"},
-                   lambda p=p: lstm_vae(args, vocab_size, word_dropout=p, kl_annealing=annealing))
+                   lambda seed, p=p: lstm_vae(args, vocab_size, seed, word_dropout=p, kl_annealing=annealing))
         yield ("hybrid_lstm", {"model": "hybrid, LSTM decoder (α=0.2)"},
-               lambda: hybrid(args, vocab_size, aux_weight=0.2, kl_annealing=annealing))
+               lambda seed: hybrid(args, vocab_size, seed, aux_weight=0.2, kl_annealing=annealing))
         yield ("hybrid_bytenet", {"model": "hybrid, ByteNet decoder, 4 layers (α=0.2)"},
-               lambda: hybrid(args, vocab_size, decoder="bytenet", bytenet_layers=4,
+               lambda seed: hybrid(args, vocab_size, seed, decoder="bytenet", bytenet_layers=4,
                               aux_weight=0.2, kl_annealing=annealing))
 
 
@@ -163,18 +171,20 @@ def run(args):
     train, valid, vocabulary, pad_id = load(args)
     workdir = os.path.join(args.workdir, settings_key(args))
     rows = []
-    for key, labels, build in variants(args, len(vocabulary)):
-        def one_run():
-            keras.utils.set_random_seed(args.seed)
-            return fit_and_evaluate(
-                build(), train, valid, vocabulary, batch_size=args.batch_size,
-                learning_rate=args.learning_rate, num_samples=3, pad_id=pad_id, seed=args.seed,
-                run_eagerly=args.quick,
-            )
+    for seed in args.seeds:
+        for key, labels, build in variants(args, len(vocabulary)):
+            def one_run():
+                keras.utils.set_random_seed(seed)
+                return fit_and_evaluate(
+                    build(seed), train, valid, vocabulary, batch_size=args.batch_size,
+                    learning_rate=args.learning_rate, num_samples=3, pad_id=pad_id, seed=seed,
+                    run_eagerly=args.quick,
+                )
 
-        row = dict(labels, **cached_run(workdir, key, one_run))
-        print(key, {k: v for k, v in row.items() if k not in ("samples", "reconstruction")}, flush=True)
-        rows.append(row)
+            row = dict(labels, seed=seed, **cached_run(workdir, f"seed{seed}_{key}", one_run))
+            print(key, {k: v for k, v in row.items() if k not in ("samples", "reconstruction")},
+                  flush=True)
+            rows.append(row)
     return rows, len(train), len(valid)
 
 
@@ -199,7 +209,8 @@ def command(args):
         parts.append("--quick")
     else:
         parts.append(f"--length {args.length} --steps {args.steps} --batch-size {args.batch_size} "
-                     f"--units {args.units} --latent-dim {args.latent_dim} --seed {args.seed}")
+                     f"--units {args.units} --latent-dim {args.latent_dim} "
+                     f"--seeds {','.join(map(str, args.seeds))} --data-seed {args.data_seed}")
         if args.experiment == "alpha":
             parts.append(f"--alphas {','.join(f'{a:g}' for a in args.alphas)}")
         if args.experiment == "bytenet":
@@ -209,17 +220,52 @@ def command(args):
     return " ".join(parts) + " --data-dir $TFRNNX_DATA_DIR"
 
 
+LABELS = ("α", "KL annealing", "layers", "receptive field", "model")
+METRICS = ("rec", "kl", "total", "kl_share", "active", "mi", "seconds")
+
+
+def aggregate(rows):
+    """One row per model: mean and standard deviation of each metric over the seeds.
+
+    The samples and the reconstruction are those of the first seed.
+    """
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple((k, row[k]) for k in LABELS if k in row), []).append(row)
+    summary = []
+    for labels, runs in groups.items():
+        row = dict(labels, params=runs[0]["params"], seeds=len(runs), samples=runs[0]["samples"],
+                   reconstruction=runs[0]["reconstruction"])
+        for metric in METRICS:
+            values = np.array([run[metric] for run in runs])
+            row[metric] = float(values.mean())
+            row[metric + "_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        summary.append(row)
+    return summary
+
+
 def report(args, rows, num_train, num_valid, wall_seconds):
-    labels = [k for k in rows[0] if k in ("α", "KL annealing", "layers", "receptive field", "model")]
+    rows = aggregate(rows)
+    labels = [k for k in rows[0] if k in LABELS]
+    several = len(args.seeds) > 1
+
+    def cell(row, metric, digits):
+        text = f"{row[metric]:.{digits}f}"
+        return text + (f" ± {row[metric + '_std']:.{digits}f}" if several else "")
+
     lines = [
         f"# {TITLES[args.experiment]}", "",
         f"Command: `{command(args)}`", "",
         f"Data: {DATA[args.experiment]}; length {args.length}; {num_train} training rows "
         f"({args.steps} Adam steps of batch {args.batch_size}, learning rate {args.learning_rate:g}), "
-        f"{num_valid} validation rows. Seed {args.seed}. Encoder filters (64, 128, 128), "
-        f"{args.units} decoder units, latent size {args.latent_dim}; where annealed, β rises "
-        f"linearly from 0 to 1 over the first half of training. Numbers are validation bits "
-        f"per character with z a posterior sample; total = rec + KL (the negative ELBO). "
+        f"{num_valid} validation rows (data seed {args.data_seed}). Model seeds "
+        f"{', '.join(map(str, args.seeds))}"
+        + ("; numbers are mean ± standard deviation over them" if several else "")
+        + f". Encoder filters (64, 128, 128), {args.units} decoder units, latent size "
+        f"{args.latent_dim}; where annealed, β rises linearly from 0 to 1 over the first half of "
+        "training. Numbers are validation bits per character with z a posterior sample; total = "
+        "rec + KL (the negative ELBO); the mutual-information estimate is bounded by "
+        f"log(batch) = {np.log(args.batch_size):.2f} nats. "
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, shared; wall time of the "
         f"runs made by this command: {wall_seconds / 60:.1f} min (runs found in the work "
         "directory are not re-timed; `train s` is each run's own training time).", "",
@@ -229,12 +275,12 @@ def report(args, rows, num_train, num_valid, wall_seconds):
     ]
     for r in rows:
         lines.append(
-            "| " + " | ".join(str(r[k]) for k in labels) + f" | {r['params']} | {r['rec']:.3f} | "
-            f"{r['kl']:.4f} | {r['total']:.3f} | {r['kl_share']:.3f} | {r['active']:.1f} | "
-            f"{r['mi']:.2f} | {r['seconds']:.0f} |"
+            "| " + " | ".join(str(r[k]) for k in labels) + f" | {r['params']} | {cell(r, 'rec', 3)} | "
+            f"{cell(r, 'kl', 4)} | {cell(r, 'total', 3)} | {cell(r, 'kl_share', 3)} | "
+            f"{r['active']:.1f} | {r['mi']:.2f} | {r['seconds']:.0f} |"
         )
-    lines += ["", "Greedy decodings of z ~ N(0, I) and of the posterior mean of the first "
-              "validation row:", "",
+    lines += ["", f"Greedy decodings (seed {args.seeds[0]}) of z ~ N(0, I) and of the posterior "
+              "mean of the first validation row:", "",
               "| " + " | ".join(labels) + " | samples from the prior | input → reconstruction |",
               "|" + "---|" * (len(labels) + 2)]
     for r in rows:
@@ -259,18 +305,22 @@ def plot(args, rows):
             mine = [r for r in rows if r["KL annealing"] == annealed]
             x = [r["α"] for r in mine]
             name = "annealed" if annealed == "yes" else "β = 1"
-            axis.plot(x, [r["total"] for r in mine], "o-", color=colour, label=f"total, {name}")
-            axis.plot(x, [r["kl"] for r in mine], "o--", color=colour, label=f"KL, {name}")
+            for metric, style in (("total", "o-"), ("kl", "o--")):
+                axis.errorbar(x, [r[metric] for r in mine], [r[metric + "_std"] for r in mine],
+                              fmt=style, color=colour, capsize=3,
+                              label=f"{'KL' if metric == 'kl' else metric}, {name}")
         axis.set_xlabel("α (auxiliary weight)")
     elif args.experiment == "bytenet":
         x = [r["layers"] for r in rows]
-        axis.plot(x, [r["total"] for r in rows], "o-", label="total")
-        axis.plot(x, [r["kl"] for r in rows], "o--", label="KL")
+        for metric, style in (("total", "o-"), ("kl", "o--")):
+            axis.errorbar(x, [r[metric] for r in rows], [r[metric + "_std"] for r in rows],
+                          fmt=style, capsize=3, label="KL" if metric == "kl" else metric)
         axis.set_xlabel("ByteNet decoder layers")
     else:
         names = [r["model"].split(" (")[0] if "LSTM VAE" not in r["model"] else r["model"] for r in rows]
         axis.bar(names, [r["rec"] for r in rows], label="rec")
-        axis.bar(names, [r["kl"] for r in rows], bottom=[r["rec"] for r in rows], label="KL")
+        axis.bar(names, [r["kl"] for r in rows], bottom=[r["rec"] for r in rows], label="KL",
+                 yerr=[r["total_std"] for r in rows], capsize=3)
         axis.tick_params(axis="x", labelrotation=15, labelsize=7)
     axis.set_ylabel("bits per character")
     axis.legend()

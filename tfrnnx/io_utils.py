@@ -12,8 +12,16 @@ def write_text_atomically(path, text):
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
+        # mkstemp makes the file private (0600); give it the mode open() would have.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
 
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

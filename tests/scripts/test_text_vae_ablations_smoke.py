@@ -8,12 +8,12 @@ from script_loading import load_script
 
 
 class TextVAEAblationsSmokeTest(tf.test.TestCase):
-    def run_quick(self, experiment, data_dir):
+    def run_quick(self, experiment, data_dir, *extra):
         script = load_script("text_vae_ablations")
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "table.md")
             argv = ["--experiment", experiment, "--quick", "--data-dir", data_dir,
-                    "--workdir", os.path.join(tmp, "work"), "--out", out]
+                    "--workdir", os.path.join(tmp, "work"), "--out", out, *extra]
             script.main(argv)
             with open(out) as f:
                 first = f.read()
@@ -29,10 +29,11 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
         return first
 
     def test_alpha_sweep_quick_needs_real_data(self):
-        text = self.run_quick("alpha", os.path.dirname(real_data_dir("ptb")))
+        text = self.run_quick("alpha", os.path.dirname(real_data_dir("ptb")), "--seeds", "0,1")
         for alpha in ("0.0", "0.5"):
             for annealed in ("yes", "no"):
-                self.assertIn(f"| {alpha} | {annealed} |", text)
+                self.assertEqual(text.count(f"| {alpha} | {annealed} |"), 2)  # numbers and samples
+        self.assertIn(" ± ", text)  # mean ± std over the two seeds
 
     def test_bytenet_depth_quick_needs_real_data(self):
         text = self.run_quick("bytenet", os.path.dirname(real_data_dir("ptb")))
@@ -45,3 +46,18 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
                       "hybrid, LSTM decoder", "hybrid, ByteNet decoder"):
             self.assertEqual(text.count(f"| {model}"), 2)  # numbers and samples
         self.assertNotIn("\x00", text)  # padding is dropped from the shown texts
+
+    def test_aggregate_gives_mean_and_sample_std_over_seeds(self):
+        import statistics
+
+        script = load_script("text_vae_ablations")
+        metrics = lambda rec, kl: dict(  # noqa: E731
+            rec=rec, kl=kl, total=rec + kl, kl_share=kl / (rec + kl), active=1.0, mi=0.5, seconds=2.0,
+            params=7, samples=["s"], reconstruction=["a", "b"])
+        rows = [dict(model="m", seed=0, **metrics(2.0, 0.1)), dict(model="m", seed=1, **metrics(2.4, 0.3)),
+                dict(model="n", seed=0, **metrics(1.0, 0.0))]
+        m, n = script.aggregate(rows)
+        self.assertEqual((m["model"], m["seeds"], n["seeds"]), ("m", 2, 1))
+        self.assertAllClose([m["rec"], m["rec_std"]], [2.2, statistics.stdev([2.0, 2.4])])
+        self.assertAllClose([m["kl"], m["kl_std"]], [0.2, statistics.stdev([0.1, 0.3])])
+        self.assertEqual((n["rec"], n["rec_std"]), (1.0, 0.0))

@@ -1,0 +1,22 @@
+import os
+import stat
+import tempfile
+
+import tensorflow as tf
+
+from tfrnnx.io_utils import write_text_atomically
+
+
+class WriteTextAtomicallyTest(tf.test.TestCase):
+    def test_writes_text_with_the_mode_of_a_plain_open(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            reference, written = os.path.join(tmp, "reference.txt"), os.path.join(tmp, "sub", "out.txt")
+            with open(reference, "w", encoding="utf-8") as file:
+                file.write("x")
+            write_text_atomically(written, "α\n")
+            write_text_atomically(written, "β\n")  # replaces
+            with open(written, encoding="utf-8") as file:
+                self.assertEqual(file.read(), "β\n")
+            mode = lambda path: stat.S_IMODE(os.stat(path).st_mode)  # noqa: E731
+            self.assertEqual(mode(written), mode(reference))
+            self.assertEqual(sorted(os.listdir(os.path.dirname(written))), ["out.txt"])  # no temporaries

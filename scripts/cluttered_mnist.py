@@ -64,8 +64,6 @@ def parse_args(argv):
                         help="epochs with the simple glimpse network first (thesis' curriculum)")
     parser.add_argument("--loss-steps", choices=("last", "all"), default="last",
                         help="cross-entropy of the last step's prediction or the mean over steps")
-    parser.add_argument("--smooth-first-glimpse", action="store_true",
-                        help="start the glimpse variance at half the whole-image grid stride")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -123,7 +121,7 @@ def attention_model(args, context):
         units=args.units, glimpse_network="mlp", glimpse_units=args.units,
         classifier_units=args.units, context_network=context,
         curriculum_phase="simple" if args.curriculum_epochs else "full", loss_steps=args.loss_steps,
-        smooth_first_glimpse=args.smooth_first_glimpse, seed=args.seed,
+        seed=args.seed,
     )
 
 
@@ -200,9 +198,7 @@ def report(args, rows, wall, argv, png):
         f"(gradient-norm clip {args.clipnorm}), batch {args.batch_size}, {args.epochs} epochs"
         + (f" ({args.curriculum_epochs} with the simple glimpse network first)"
            if args.curriculum_epochs else "")
-        + f"; loss on {'the last step' if args.loss_steps == 'last' else 'every step (mean)'}; no attention noise, dropout or shift regulariser"
-        + ("; first glimpse smoothed (`smooth_first_glimpse=True`)" if args.smooth_first_glimpse else "")
-        + ". "
+        + f"; loss on {'the last step' if args.loss_steps == 'last' else 'every step (mean)'}; no attention noise, dropout or shift regulariser. "
         "Test error after the last epoch (no model selection).",
         "",
         "| model | test error, ours (%) | thesis (%) | parameters | training time (s) |",

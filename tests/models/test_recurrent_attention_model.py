@@ -183,23 +183,6 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
         self.assertEqual(model.get_config()["curriculum_phase"], "full")
         self.assertGreater(np.abs(model(x).numpy() - simple).max(), 1e-6)
 
-    def test_smooth_first_glimpse_sets_sigma_to_half_the_whole_image_stride(self):
-        x = images(size=40)
-        default = small_model(glimpse_shape=(5, 9))
-        smooth = small_model(glimpse_shape=(5, 9), smooth_first_glimpse=True)
-        default(x)
-        # Built by fit (a stateless scope, where assignments to variables are dropped).
-        smooth.compile(keras.optimizers.SGD(0.0), metrics=["accuracy"])
-        smooth.fit(x, np.zeros(4), verbose=0)
-        # Whole-image strides (H-1)/(Ny-1) = 39/4 and (W-1)/(Nx-1) = 39/8: σ = ½·√(δy·δx).
-        sigma = 0.5 * np.sqrt((39 / 4) * (39 / 8))
-        self.assertAllClose(smooth.attention_params.bias.numpy(), [0, 0, 0, 0, np.log(sigma**2), 0])
-        self.assertAllClose(default.attention_params.bias.numpy(), np.zeros(6))
-        # The first glimpse spans the image (centre 0, stride factor 1) with about that σ.
-        first = smooth.trace(x)["params"].numpy()[:, 0]
-        self.assertAllClose(np.exp(first[:, 4] / 2), np.full(4, sigma), rtol=0.1)
-        self.assertAllClose(first[:, [0, 1, 2, 3, 5]], np.zeros((4, 5)), atol=0.1)
-
     def test_config_round_trip(self):
         glimpse_network = keras.Sequential(
             [keras.layers.Flatten(), keras.layers.Dense(8, activation="tanh")]
@@ -215,7 +198,6 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
             context_network=False,
             glimpses_per_object=1,
             reading_order="right_to_left",
-            smooth_first_glimpse=True,
         )
         config = json.loads(json.dumps(model.get_config()))
         clone = tfrnnx.models.RecurrentAttentionModel.from_config(config)
@@ -237,7 +219,6 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
             (dict(curriculum_phase="middle"), "curriculum_phase='middle'"),
             (dict(relative_shifts="yes"), "relative_shifts='yes'"),
             (dict(seed=1.5), "seed=1.5"),
-            (dict(smooth_first_glimpse=1), "smooth_first_glimpse=1"),
         ]
         for kwargs, message in cases:
             with self.assertRaisesRegex(ValueError, message):

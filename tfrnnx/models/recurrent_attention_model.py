@@ -3,7 +3,6 @@
 import numbers
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -26,12 +25,6 @@ def _check_positive_int(name, value, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
     return int(value)
-
-
-def _whole_image_log_variance(image_shape, glimpse_shape):
-    """log σ² with σ half the grid stride of a glimpse spanning the whole image."""
-    strides = [(size - 1) / max(points - 1, 1) for size, points in zip(image_shape, glimpse_shape)]
-    return 2.0 * float(np.log(max(0.5 * np.sqrt(strides[0] * strides[1]), 1e-3)))
 
 
 def _dense(units, seed, offset, activation=None, name=None):
@@ -167,11 +160,6 @@ class RecurrentAttentionModel(keras.Model):
         curriculum_phase: "simple" or "full" (see above).
         glimpses_per_object: None, or glimpses per object in sequence reading.
         reading_order: "left_to_right" or "right_to_left" (sequence reading).
-        smooth_first_glimpse: if True, the bias of the glimpse log-variance starts at
-            `2·log(δ0 / 2)`, δ0 the stride of a glimpse spanning the whole image (the
-            geometric mean of x and y), so that the first glimpses, which span the image,
-            see it blurred instead of aliased (σ = 1 pixel otherwise). Helps on large
-            canvases with several objects; the learned σ² = exp(p_logvar) is unchanged.
         seed: integer seed of the initializers, the noise and the dropout masks.
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
@@ -227,7 +215,6 @@ class RecurrentAttentionModel(keras.Model):
         curriculum_phase="full",
         glimpses_per_object=None,
         reading_order="left_to_right",
-        smooth_first_glimpse=False,
         seed=None,
         **kwargs,
     ):
@@ -304,11 +291,6 @@ class RecurrentAttentionModel(keras.Model):
                 )
         self.glimpses_per_object = glimpses_per_object
         self.reading_order = check_choice("reading_order", reading_order, READING_ORDERS)
-        if not isinstance(smooth_first_glimpse, bool):
-            raise ValueError(
-                f"smooth_first_glimpse must be a bool. Received: smooth_first_glimpse={smooth_first_glimpse!r}"
-            )
-        self.smooth_first_glimpse = smooth_first_glimpse
 
         self.glimpse = DrawGlimpse(
             glimpse_shape,
@@ -395,11 +377,6 @@ class RecurrentAttentionModel(keras.Model):
             attention_input += self.units
         self.attention_cell.build((None, attention_input))
         self.aggregation_cell.build((None, self.glimpse_units))
-        if self.smooth_first_glimpse:
-            # An initializer, not an assign: fit() builds the model in a stateless scope.
-            bias = np.zeros(6, "float32")
-            bias[4] = _whole_image_log_variance((height, width), self.glimpse_shape)
-            self.attention_params.bias_initializer = keras.initializers.Constant(bias)
         self.attention_params.build((None, self.units))
         self.classifier.build((None, self.units))
         self.built = True
@@ -612,7 +589,6 @@ class RecurrentAttentionModel(keras.Model):
                 "curriculum_phase": self.curriculum_phase,
                 "glimpses_per_object": self.glimpses_per_object,
                 "reading_order": self.reading_order,
-                "smooth_first_glimpse": self.smooth_first_glimpse,
                 "seed": self.seed,
             }
         )

@@ -12,6 +12,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfrnnx.callbacks.text_samples import TextSamples
+from tfrnnx.experiments._trial_data import checked_train_ids
+from tfrnnx.experiments._trial_data import shuffled_batches
 from tfrnnx.models import LeakGAN
 from tfrnnx.models import SeqGAN
 
@@ -84,12 +86,7 @@ def train_discrete_gan(model, hparams, seed, run_dir, train_ids, vocabulary, seq
         num_samples: sentences to return.
     """
     h = {**_DEFAULTS, **hparams}
-    train_ids = np.asarray(train_ids, "int32")
-    if train_ids.ndim != 2 or train_ids.shape[1] != sequence_length:
-        raise ValueError(
-            f"train_ids must have shape (n, sequence_length={sequence_length}). "
-            f"Received: train_ids of shape {train_ids.shape}"
-        )
+    train_ids = checked_train_ids(train_ids, sequence_length)
     os.makedirs(run_dir, exist_ok=True)
     keras.utils.set_random_seed(seed)
     gan = build_discrete_gan(model, h, seed, vocabulary, sequence_length)
@@ -111,12 +108,7 @@ def train_discrete_gan(model, hparams, seed, run_dir, train_ids, vocabulary, seq
             for step, value in enumerate(nll):
                 tf.summary.scalar("pretrain/generator_nll", value, step=step)
         if adversarial_steps:
-            dataset = (
-                tf.data.Dataset.from_tensor_slices(train_ids)
-                .shuffle(len(train_ids), seed=seed)
-                .repeat()
-                .batch(batch_size, drop_remainder=len(train_ids) >= batch_size)
-            )
+            dataset = shuffled_batches(train_ids, batch_size, seed)
 
             def log(batch, logs):
                 for name, value in logs.items():

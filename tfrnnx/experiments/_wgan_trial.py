@@ -18,10 +18,10 @@ Hyper-parameters (`hparams` keys; missing keys take the defaults in brackets):
 import os
 
 import keras
-import numpy as np
-import tensorflow as tf
 
 from tfrnnx.callbacks.text_samples import TextSamples
+from tfrnnx.experiments._trial_data import checked_train_ids
+from tfrnnx.experiments._trial_data import shuffled_batches
 from tfrnnx.models import WGANGPText
 
 DEFAULT_SPACE = {
@@ -82,22 +82,12 @@ def train_wgan_gp(hparams, seed, run_dir, train_ids, vocabulary, sequence_length
     Returns:
         `num_samples` strings decoded by `vocabulary.decode` (cut at the first `<eos>`).
     """
-    train_ids = np.asarray(train_ids)
-    if train_ids.ndim != 2 or train_ids.shape[1] != sequence_length:
-        raise ValueError(
-            f"train_ids must have shape (n, sequence_length={sequence_length}). Received: "
-            f"train_ids.shape={train_ids.shape}"
-        )
+    train_ids = checked_train_ids(train_ids, sequence_length)
     os.makedirs(run_dir, exist_ok=True)
     keras.utils.set_random_seed(seed)
     gan = build_wgan_gp(hparams, seed, vocabulary, sequence_length, generator)
     batch_size = int({**DEFAULTS, **hparams}["batch_size"])
-    dataset = (
-        tf.data.Dataset.from_tensor_slices(train_ids.astype("int32"))
-        .shuffle(len(train_ids), seed=seed)
-        .repeat()
-        .batch(batch_size, drop_remainder=True)
-    )
+    dataset = shuffled_batches(train_ids, batch_size, seed)
     # One epoch holds the whole run, so log every 20 steps (running means) instead.
     tensorboard = keras.callbacks.TensorBoard(
         os.path.join(run_dir, "tensorboard"), update_freq=min(20, steps)

@@ -64,6 +64,10 @@ def parse_args(argv):
                         help="epochs with the simple glimpse network first (thesis' curriculum)")
     parser.add_argument("--loss-steps", choices=("last", "all"), default="last",
                         help="cross-entropy of the last step's prediction or the mean over steps")
+    parser.add_argument("--attention-noise", type=float, default=0.0,
+                        help="DrawGlimpse noise on centre and stride in training (thesis §4.4.2)")
+    parser.add_argument("--glimpse-dropout", type=float, default=0.0,
+                        help="dropout rate on the glimpse features")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -121,7 +125,7 @@ def attention_model(args, context):
         units=args.units, glimpse_network="mlp", glimpse_units=args.units,
         classifier_units=args.units, context_network=context,
         curriculum_phase="simple" if args.curriculum_epochs else "full", loss_steps=args.loss_steps,
-        seed=args.seed,
+        attention_noise=args.attention_noise, glimpse_dropout=args.glimpse_dropout, seed=args.seed,
     )
 
 
@@ -198,7 +202,9 @@ def report(args, rows, wall, argv, png):
         f"(gradient-norm clip {args.clipnorm}), batch {args.batch_size}, {args.epochs} epochs"
         + (f" ({args.curriculum_epochs} with the simple glimpse network first)"
            if args.curriculum_epochs else "")
-        + f"; loss on {'the last step' if args.loss_steps == 'last' else 'every step (mean)'}; no attention noise, dropout or shift regulariser. "
+        + f"; loss on {'the last step' if args.loss_steps == 'last' else 'every step (mean)'}"
+        f"; attention noise {args.attention_noise}, glimpse dropout {args.glimpse_dropout}, "
+        "no shift regulariser. "
         "Test error after the last epoch (no model selection).",
         "",
         "| model | test error, ours (%) | thesis (%) | parameters | training time (s) |",

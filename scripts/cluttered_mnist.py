@@ -78,6 +78,9 @@ def parse_args(argv):
     parser.add_argument("--logdir", default="runs/cluttered_mnist")
     parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
     args = parser.parse_args(argv)
+    for flag, value in (("--attention-noise", args.attention_noise), ("--glimpse-dropout", args.glimpse_dropout)):
+        if not 0.0 <= value < 1.0:
+            parser.error(f"{flag} must be in [0, 1). Received: {value}")
     if args.quick:
         args.train_size, args.test_size, args.canvas = 64, 32, 40
         args.num_clutter = 0 if args.task == "sum" else 4

@@ -69,13 +69,24 @@ def parse_args(argv=None):
     for name in ("length", "steps", "batch_size", "valid_size", "latent_dim", "units"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be positive. Received: {getattr(args, name)}")
-    args.alphas = [float(a) for a in args.alphas.split(",")]
-    args.bytenet_layers = [int(n) for n in args.bytenet_layers.split(",")]
-    args.seeds = [int(seed) for seed in args.seeds.split(",")]
+    args.alphas = number_list(parser, "--alphas", args.alphas, float)
+    args.bytenet_layers = number_list(parser, "--bytenet-layers", args.bytenet_layers, int)
+    args.seeds = number_list(parser, "--seeds", args.seeds, int)
     name = f"text_vae_{args.experiment}" + ("_quick" if args.quick else "")
     args.workdir = args.workdir or os.path.join("runs", name)
     args.out = args.out or os.path.join(RESULTS, f"{name}.md")
     return args
+
+
+def number_list(parser, flag, text, kind):
+    """Comma-separated distinct numbers, or a usage error naming the flag and the value."""
+    try:
+        values = [kind(item) for item in text.split(",")]
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated {kind.__name__}s. Received: {text!r}")
+    if len(set(values)) != len(values):
+        parser.error(f"{flag} must not repeat a value. Received: {text!r}")
+    return values
 
 
 def settings_key(args):
@@ -114,6 +125,12 @@ def tweet_ids(args):
     vocabulary = [TWEET_PAD] + sorted(frequent - {TWEET_PAD})
     ids, _ = tfrnnx.data.tweets_to_char_ids(texts, args.length, vocabulary, TWEET_PAD)
     order = np.random.default_rng(args.data_seed).permutation(len(ids))
+    if len(ids) <= args.valid_size:
+        raise ValueError(
+            f"Only {len(ids)} tweets have at most --length={args.length} characters, all seen "
+            f"--min-char-count={args.min_char_count} times: none left for training after "
+            f"--valid-size={args.valid_size}."
+        )
     valid, pool = ids[order[: args.valid_size]], ids[order[args.valid_size:]]
     train = pool[np.resize(np.arange(len(pool)), args.steps * args.batch_size)]
     return train, valid, vocabulary, 0
@@ -209,6 +226,7 @@ def command(args):
         parts.append("--quick")
     else:
         parts.append(f"--length {args.length} --steps {args.steps} --batch-size {args.batch_size} "
+                     f"--valid-size {args.valid_size} --learning-rate {args.learning_rate:g} "
                      f"--units {args.units} --latent-dim {args.latent_dim} "
                      f"--seeds {','.join(map(str, args.seeds))} --data-seed {args.data_seed}")
         if args.experiment == "alpha":
@@ -261,7 +279,7 @@ def report(args, rows, num_train, num_valid, wall_seconds):
         f"{num_valid} validation rows (data seed {args.data_seed}). Model seeds "
         f"{', '.join(map(str, args.seeds))}"
         + ("; numbers are mean ± standard deviation over them" if several else "")
-        + f". Encoder filters (64, 128, 128), {args.units} decoder units, latent size "
+        + f". Hybrid encoder filters (64, 128, 128); {args.units} LSTM / ByteNet units; latent size "
         f"{args.latent_dim}; where annealed, β rises linearly from 0 to 1 over the first half of "
         "training. Numbers are validation bits per character with z a posterior sample; total = "
         "rec + KL (the negative ELBO); the mutual-information estimate is bounded by "

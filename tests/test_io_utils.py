@@ -4,6 +4,7 @@ import tempfile
 
 import tensorflow as tf
 
+from tfrnnx import io_utils
 from tfrnnx.io_utils import write_text_atomically
 
 
@@ -20,3 +21,15 @@ class WriteTextAtomicallyTest(tf.test.TestCase):
             mode = lambda path: stat.S_IMODE(os.stat(path).st_mode)  # noqa: E731
             self.assertEqual(mode(written), mode(reference))
             self.assertEqual(sorted(os.listdir(os.path.dirname(written))), ["out.txt"])  # no temporaries
+
+    def test_mode_follows_the_umask_not_mkstemp(self):
+        # With a 022 umask open() gives 0644 where mkstemp gives 0600.
+        saved = io_utils._UMASK
+        io_utils._UMASK = 0o022
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "out.txt")
+                write_text_atomically(path, "x")
+                self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o644)
+        finally:
+            io_utils._UMASK = saved

@@ -4,6 +4,17 @@ import os
 import tempfile
 
 
+def _read_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once at import: changing the umask later, even briefly, races with other threads
+# that create files (TensorBoard writers, gRPC).
+_UMASK = _read_umask()
+
+
 def write_text_atomically(path, text):
     """Writes ``text`` to ``path`` through a temporary file in the same directory."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -13,15 +24,8 @@ def write_text_atomically(path, text):
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
         # mkstemp makes the file private (0600); give it the mode open() would have.
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
-
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -9,9 +9,11 @@ class TrialDataTest(tf.test.TestCase):
     def test_checked_train_ids_names_the_expected_and_received_shape(self):
         ids = checked_train_ids([[1, 2, 3], [4, 5, 6]], 3)
         self.assertEqual(ids.dtype, np.int32)
-        for bad in ([1, 2, 3], [[1, 2], [3, 4]]):
+        for bad in ([1, 2, 3], [[1, 2], [3, 4]], np.zeros((0, 3))):
             with self.assertRaisesRegex(ValueError, r"sequence_length=3.*train_ids.shape=\("):
                 checked_train_ids(bad, 3)
+        with self.assertRaisesRegex(ValueError, "train_ids must be a rectangular"):
+            checked_train_ids([[1, 2, 3], [4]], 3)
 
     def test_shuffled_batches_are_full_and_each_pass_is_a_permutation(self):
         rows = np.arange(10, dtype="int32").reshape(5, 2)  # fewer rows than two batches

@@ -84,3 +84,15 @@ class DistributedSearchTest(tf.test.TestCase):
                     process.kill()
             self.assertEqual(process.returncode, 0, output[-3000:])
             self.assertLen(read_calls(calls), 4)  # the late worker ran nothing
+
+    def test_failed_trials_count_as_ended_for_a_late_worker(self):
+        with tempfile.TemporaryDirectory() as directory:
+            search = RandomSearch(CountingTrialFn(os.path.join(directory, "calls.jsonl")), SPACE,
+                                  directory, num_trials=2, seed=1)
+            self.assertFalse(search._search_complete())
+            for trial, name in (("0", "scores.json"), ("1", "error.txt")):
+                os.makedirs(os.path.join(directory, "trials", trial))
+                self.assertFalse(search._search_complete())
+                with open(os.path.join(directory, "trials", trial, name), "w") as file:
+                    file.write("{}")
+            self.assertTrue(search._search_complete())

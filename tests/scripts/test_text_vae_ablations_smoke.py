@@ -61,3 +61,11 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
         self.assertAllClose([m["rec"], m["rec_std"]], [2.2, statistics.stdev([2.0, 2.4])])
         self.assertAllClose([m["kl"], m["kl_std"]], [0.2, statistics.stdev([0.1, 0.3])])
         self.assertEqual((n["rec"], n["rec_std"]), (1.0, 0.0))
+
+    def test_too_few_tweets_is_a_clear_error_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("semeval_twitter"))
+        script = load_script("text_vae_ablations")
+        args = script.parse_args(["--experiment", "tweets", "--data-dir", data_dir, "--length", "3",
+                                  "--valid-size", "100000"])
+        with self.assertRaisesRegex(ValueError, "--valid-size=100000"):
+            script.tweet_ids(args)

@@ -139,7 +139,15 @@ class RandomSearch:
         return self.results()
 
     def _search_complete(self):
-        return len(self.results()) >= self.num_trials
+        """Whether every trial has ended: finished (`scores.json`) or failed (`error.txt`)."""
+        trials = os.path.join(self.directory, "trials")
+        if not os.path.isdir(trials):
+            return False
+        ended = [
+            name for name in os.listdir(trials)
+            if any(os.path.exists(os.path.join(trials, name, f)) for f in ("scores.json", "error.txt"))
+        ]
+        return len(ended) >= self.num_trials
 
     def results(self):
         """Every finished trial's record (the content of its `scores.json`), by trial id."""
@@ -215,13 +223,19 @@ class _ProtocolTuner(keras_tuner.Tuner):
 
 def _is_distributed_worker():
     """True in a KerasTuner distributed search on any process but the chief."""
-    return "KERASTUNER_ORACLE_IP" in os.environ and os.environ.get("KERASTUNER_TUNER_ID") != "chief"
+    # KerasTuner's own rule: any tuner id containing "chief" is the chief.
+    return "KERASTUNER_ORACLE_IP" in os.environ and "chief" not in os.environ.get("KERASTUNER_TUNER_ID", "")
 
 
 def _chief_unavailable(error):
-    """True for the gRPC error a worker gets when the chief's server has shut down."""
+    """True for the gRPC errors a worker gets when the chief's server has shut down.
+
+    UNAVAILABLE: the socket closed mid-call; DEADLINE_EXCEEDED: KerasTuner's client waited
+    its hour for a chief that had already gone.
+    """
     try:
         import grpc
     except ImportError:  # pragma: no cover - distributed mode needs grpcio
         return False
-    return isinstance(error, grpc.RpcError) and error.code() == grpc.StatusCode.UNAVAILABLE
+    codes = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+    return isinstance(error, grpc.RpcError) and error.code() in codes

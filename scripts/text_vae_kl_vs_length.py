@@ -13,14 +13,12 @@ Usage:
 """
 
 import argparse
-import math
 import os
-import time
 
 import keras
-import numpy as np
 
 import tfrnnx
+from tfrnnx.experiments.text_vae_runs import fit_and_evaluate
 from tfrnnx.io_utils import write_text_atomically
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results", "text_vae_kl_vs_length.md")
@@ -72,19 +70,14 @@ def run(args):
             seed=args.seed,
         )
         for name, model in models(args, len(vocabulary), length):
-            model(fragments["valid"][:2])  # builds the subclassed model (count_params, save)
-            model.compile(optimizer=keras.optimizers.Adam(2e-3), run_eagerly=args.quick)
-            start = time.perf_counter()
-            model.fit(fragments["train"], batch_size=args.batch_size, epochs=1, verbose=0)
-            seconds = time.perf_counter() - start
-            logs = model.evaluate(fragments["valid"], batch_size=args.batch_size, verbose=0,
-                                  return_dict=True)
-            rec_bpc = logs["bits_per_token"]
-            kl_bpc = logs["kl"] / (length * math.log(2))
-            sample = "".join(vocabulary[i] for i in np.asarray(model.sample(1, seed=args.seed))[0])
-            rows.append(dict(length=length, model=name, rec=rec_bpc, kl=kl_bpc, total=rec_bpc + kl_bpc,
-                             active=logs["active_units"], mi=logs["mutual_info"],
-                             params=model.count_params(), seconds=seconds, sample=sample))
+            result = fit_and_evaluate(
+                model, fragments["train"], fragments["valid"], vocabulary,
+                batch_size=args.batch_size, seed=args.seed, run_eagerly=args.quick,
+            )
+            rows.append(dict(length=length, model=name, rec=result["rec"], kl=result["kl"],
+                             total=result["total"], active=result["active"], mi=result["mi"],
+                             params=result["params"], seconds=result["seconds"],
+                             sample=result["samples"][0]))
             print(rows[-1], flush=True)
     return rows
 

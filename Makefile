@@ -20,8 +20,10 @@ install: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/tfrnnx demo --logdir runs --export-dir saved_models
 
+# The layers are backend-agnostic: their tests also run on JAX.
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q tests
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q tests/layers
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_recurrent_dropout.py

@@ -7,10 +7,20 @@ runs it under ``mixed_float16`` and under ``jit_compile=True``.
 
 import os
 import tempfile
+import unittest
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+
+BACKEND = keras.backend.backend()
+
+# Tests of TensorFlow-only machinery (tf.function/XLA, GradientTape, SavedModel loading,
+# tf.distribute) run on the TensorFlow backend; CI also runs tests/layers on JAX.
+requires_tensorflow_backend = unittest.skipUnless(
+    BACKEND == "tensorflow", f"needs the TensorFlow backend (KERAS_BACKEND={BACKEND})"
+)
 
 
 def _as_list(x):

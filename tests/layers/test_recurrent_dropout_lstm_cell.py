@@ -5,7 +5,7 @@ from absl.testing import parameterized
 
 import tfrnnx
 from layers import rnn_numpy_reference as ref
-from testing import LayerChecks, two_cpu_mirrored_strategy
+from testing import LayerChecks, requires_tensorflow_backend, two_cpu_mirrored_strategy
 
 RNG = np.random.RandomState(0)
 MODES = ("update", "hidden", "cell")
@@ -15,7 +15,7 @@ def inject_masks(layer, masks):
     """Makes the layer's cell use ``masks`` (batch, time, units) as its recurrent masks."""
 
     def recurrent_masks(batch_size, steps, dtype, training=False):
-        return tf.constant(masks, dtype) if training else None
+        return keras.ops.convert_to_tensor(masks, dtype) if training else None
 
     layer.cell.recurrent_masks = recurrent_masks
 
@@ -34,7 +34,7 @@ def saturated_cell_layer(mode, sampling, rate=0.5, scaling="inverted", seed=3):
 
 
 def recovered_masks(layer, batch=8, steps=10):
-    h = layer(np.zeros((batch, steps, 2), "float32"), training=True).numpy()
+    h = np.asarray(layer(np.zeros((batch, steps, 2), "float32"), training=True))
     return np.arctanh(np.clip(h, -0.999999, 0.999999)) / 0.5
 
 
@@ -92,7 +92,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         keep = (RNG.rand(3, 6, 4) >= rate).astype("float32")
         masks = keep / (1 - rate) if scaling == "inverted" else keep
         inject_masks(layer, masks)
-        kernel, recurrent_kernel, bias = [w.numpy().astype("float64") for w in layer.cell.weights]
+        kernel, recurrent_kernel, bias = [np.asarray(w).astype("float64") for w in layer.cell.weights]
         if training:
             expected, _ = ref.lstm(self.x, kernel, recurrent_kernel, bias, mode, masks=masks)
         else:
@@ -104,7 +104,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         if training or scaling == "test_time":
             wrong, _ = ref.lstm(self.x, kernel, recurrent_kernel, bias, other, masks=masks if training else None,
                                 keep=1 - rate)
-            self.assertGreater(np.abs(layer(self.x, training=training).numpy() - wrong).max(), 1e-3)
+            self.assertGreater(np.abs(np.asarray(layer(self.x, training=training)) - wrong).max(), 1e-3)
 
     def test_layer_norm_against_numpy(self):
         layer = tfrnnx.layers.RecurrentDropoutLSTM(
@@ -116,7 +116,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         cell.cell_norm_beta.assign(RNG.randn(4))
         masks = (RNG.rand(3, 6, 4) >= 0.3) / 0.7
         inject_masks(layer, masks.astype("float32"))
-        w = lambda v: v.numpy().astype("float64")  # noqa: E731
+        w = lambda v: np.asarray(v).astype("float64")  # noqa: E731
         expected, _ = ref.lstm(
             self.x, w(cell.kernel), w(cell.recurrent_kernel), w(cell.bias), "update", masks=masks,
             layer_norm=(w(cell.gate_norm_gamma), w(cell.cell_norm_gamma), w(cell.cell_norm_beta)),
@@ -132,6 +132,26 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         self.assertTrue(np.any(np.abs(first - second) > 1.0))
         self.assertBetween(float((first > 1.0).mean()), 0.35, 0.65)
 
+    @requires_tensorflow_backend
+    def test_per_step_masks_under_xla_keep_their_distribution(self):
+        # Under XLA the masks come from Philox asked for by name (ThreeFry was 60x slower).
+        layer = saturated_cell_layer("update", "per_step")
+        step = tf.function(lambda x: layer(x, training=True), jit_compile=True)
+        x = np.zeros((64, 10, 2), "float32")
+        first = np.arctanh(np.clip(np.asarray(step(x)), -0.999999, 0.999999)) / 0.5
+        second = np.arctanh(np.clip(np.asarray(step(x)), -0.999999, 0.999999)) / 0.5
+        self.assertAllClose(np.minimum(np.abs(first), np.abs(first - 2.0)), np.zeros_like(first), atol=1e-3)
+        # 3,840 Bernoulli(0.5) draws: the kept share is within 5 standard deviations of 0.5.
+        self.assertBetween(float((first > 1.0).mean()), 0.46, 0.54)
+        self.assertTrue(np.any(np.abs(first[:, 0] - first[:, 1]) > 1.0))
+        self.assertTrue(np.any(np.abs(first - second) > 1.0))
+
+    def test_masks_outside_xla_are_keras_uniform_draws(self):
+        # Philox by name is what "auto_select" gives outside XLA: the masks did not change.
+        layer = saturated_cell_layer("update", "per_step", rate=0.3, seed=5)
+        expected = np.asarray(keras.random.uniform((8, 10, 6), seed=keras.random.SeedGenerator(5))) >= 0.3
+        self.assertAllEqual(recovered_masks(layer) > 1.0, expected)
+
     def test_per_sequence_masks_are_constant_in_time_but_change_every_batch(self):
         layer = saturated_cell_layer("update", "per_sequence")
         first, second = recovered_masks(layer), recovered_masks(layer)
@@ -146,7 +166,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         kernel = np.zeros((8, 4))
         kernel[:, 2] = 1.0 / 8
         layer.cell.set_weights([kernel, np.zeros((1, 4)), np.array([30.0, -30.0, 0.0, 30.0])])
-        h = layer(np.ones((16, 6, 8), "float32"), training=True).numpy()[..., 0]
+        h = np.asarray(layer(np.ones((16, 6, 8), "float32"), training=True))[..., 0]
         self.assertAllClose(h, np.repeat(h[:, :1], 6, axis=1), atol=1e-6)
         self.assertGreater(len(np.unique(np.round(h[:, 0], 5))), 2)
         self.assertAllClose(layer(np.ones((2, 6, 8), "float32"), training=False),
@@ -158,8 +178,8 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         model = keras.Sequential([keras.Input((6, 5)), layer])
         model.compile(keras.optimizers.SGD(1.0), "mse")
         model.fit(self.x, np.full((3, 3), 5.0), verbose=0)
-        self.assertGreaterEqual(float(np.min(layer.cell.kernel.numpy())), 0.0)
-        self.assertGreaterEqual(float(np.min(layer.cell.recurrent_kernel.numpy())), 0.0)
+        self.assertGreaterEqual(float(np.min(np.asarray(layer.cell.kernel))), 0.0)
+        self.assertGreaterEqual(float(np.min(np.asarray(layer.cell.recurrent_kernel))), 0.0)
         config = layer.get_config()
         self.assertEqual(config["kernel_constraint"]["class_name"], "NonNeg")
         self.assertEqual(tfrnnx.layers.RecurrentDropoutLSTM.from_config(config).get_config(), config)
@@ -184,7 +204,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
             kernel = np.array([[0.0, 0.0, 1.0, 0.0]])
             bias = np.array([30.0, 30.0, 0.0, 30.0])
             layer.cell.set_weights([kernel, np.zeros((1, 4)), bias])
-            states[mode] = np.arctanh(layer(x, training=False).numpy()[0, :, 0])
+            states[mode] = np.arctanh(np.asarray(layer(x, training=False))[0, :, 0])
         g0 = np.tanh(1.0)
         t = np.arange(steps)
         self.assertAllClose(states["cell"], g0 * (1 - rate) ** (t + 1), rtol=1e-4)
@@ -218,6 +238,7 @@ class RecurrentDropoutLSTMCellTest(tf.test.TestCase, parameterized.TestCase, Lay
         self.assertTrue(layer.backward_layer.go_backwards)
         self.assertIsInstance(layer.backward_layer, tfrnnx.layers.RecurrentDropoutLSTM)
 
+    @requires_tensorflow_backend
     def test_mirrored_strategy_fit(self):
         self.assertLen(tf.config.list_logical_devices("CPU"), 2)
         strategy = two_cpu_mirrored_strategy()

@@ -35,7 +35,7 @@ class RecurrentDropoutSimpleRNNCellTest(tf.test.TestCase, parameterized.TestCase
         keep = (RNG.rand(2, 5, 4) >= rate).astype("float32")
         masks = keep / (1 - rate) if scaling == "inverted" else keep
         inject_masks(layer, masks)
-        weights = [w.numpy().astype("float64") for w in layer.cell.weights]
+        weights = [np.asarray(w).astype("float64") for w in layer.cell.weights]
         expected = ref.simple_rnn(self.x, *weights, mode, masks=masks if training else None,
                                   keep=1 - rate if scaling == "test_time" else 1.0)
         self.assertAllClose(layer(self.x, training=training), expected, atol=1e-5)

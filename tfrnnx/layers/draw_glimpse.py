@@ -149,13 +149,13 @@ class DrawGlimpse(keras.layers.Layer):
 
     Example:
 
-    >>> import numpy as np, tfrnnx
+    >>> import keras, numpy as np, tfrnnx
     >>> images = np.random.default_rng(0).random((2, 100, 100, 1), "float32")
     >>> params = np.zeros((2, 6), "float32")  # centred, whole image, sigma = gamma = 1
     >>> glimpse = tfrnnx.layers.DrawGlimpse(glimpse_shape=(12, 8))
-    >>> glimpse([images, params]).shape
-    TensorShape([2, 12, 8, 1])
-    >>> np.round(glimpse.boxes(params, images.shape)[0].numpy(), 3)
+    >>> tuple(glimpse([images, params]).shape)
+    (2, 12, 8, 1)
+    >>> np.round(keras.ops.convert_to_numpy(glimpse.boxes(params, images.shape))[0], 3)
     array([-0.045, -0.071,  1.045,  1.071], dtype=float32)
 
     References:

@@ -43,8 +43,8 @@ class RecurrentDropoutGRUCell(RecurrentDropoutCellBase):
 
     >>> import numpy as np, keras, tfrnnx
     >>> cell = tfrnnx.layers.RecurrentDropoutGRUCell(6, recurrent_dropout=0.2, seed=0)
-    >>> keras.layers.RNN(cell)(np.ones((2, 4, 3), "float32"), training=True).shape
-    TensorShape([2, 6])
+    >>> tuple(keras.layers.RNN(cell)(np.ones((2, 4, 3), "float32"), training=True).shape)
+    (2, 6)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",
@@ -155,8 +155,8 @@ class RecurrentDropoutGRU(_CellTypeLayer):
 
     >>> import numpy as np, tfrnnx
     >>> layer = tfrnnx.layers.RecurrentDropoutGRU(5, recurrent_dropout=0.3, seed=2)
-    >>> layer(np.ones((2, 4, 3), "float32"), training=True).shape
-    TensorShape([2, 5])
+    >>> tuple(layer(np.ones((2, 4, 3), "float32"), training=True).shape)
+    (2, 5)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",

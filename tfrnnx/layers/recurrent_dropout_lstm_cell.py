@@ -87,8 +87,8 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
 
     >>> import numpy as np, keras, tfrnnx
     >>> cell = tfrnnx.layers.RecurrentDropoutLSTMCell(16, recurrent_dropout=0.25, seed=0)
-    >>> keras.layers.RNN(cell)(np.ones((4, 7, 3), "float32"), training=True).shape
-    TensorShape([4, 16])
+    >>> tuple(keras.layers.RNN(cell)(np.ones((4, 7, 3), "float32"), training=True).shape)
+    (4, 16)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",
@@ -233,8 +233,8 @@ class RecurrentDropoutLSTM(_CellTypeLayer):
     >>> model = keras.Sequential([keras.Input((None, 3))])
     >>> model.add(tfrnnx.layers.RecurrentDropoutLSTM(8, recurrent_dropout=0.25, seed=0))
     >>> model.add(keras.layers.Dense(2))
-    >>> model(np.ones((4, 5, 3), "float32")).shape
-    TensorShape([4, 2])
+    >>> tuple(model(np.ones((4, 5, 3), "float32")).shape)
+    (4, 2)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",

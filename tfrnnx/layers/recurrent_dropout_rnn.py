@@ -49,8 +49,8 @@ class RecurrentDropoutRNN(keras.layers.RNN):
     >>> cell = tfrnnx.layers.RecurrentDropoutLSTMCell(
     ...     8, recurrent_dropout=0.25, mask_sampling="per_sequence", seed=1)
     >>> layer = tfrnnx.layers.RecurrentDropoutRNN(cell, return_sequences=True)
-    >>> layer(np.ones((2, 5, 3), "float32"), training=True).shape
-    TensorShape([2, 5, 8])
+    >>> tuple(layer(np.ones((2, 5, 3), "float32"), training=True).shape)
+    (2, 5, 8)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",

@@ -38,8 +38,8 @@ class RecurrentDropoutSimpleRNNCell(RecurrentDropoutCellBase):
 
     >>> import numpy as np, keras, tfrnnx
     >>> cell = tfrnnx.layers.RecurrentDropoutSimpleRNNCell(4, recurrent_dropout=0.5, seed=0)
-    >>> keras.layers.RNN(cell)(np.ones((2, 3, 2), "float32"), training=True).shape
-    TensorShape([2, 4])
+    >>> tuple(keras.layers.RNN(cell)(np.ones((2, 3, 2), "float32"), training=True).shape)
+    (2, 4)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",
@@ -131,8 +131,8 @@ class RecurrentDropoutSimpleRNN(_CellTypeLayer):
 
     >>> import numpy as np, tfrnnx
     >>> layer = tfrnnx.layers.RecurrentDropoutSimpleRNN(3, return_sequences=True)
-    >>> layer(np.ones((2, 4, 2), "float32")).shape
-    TensorShape([2, 4, 3])
+    >>> tuple(layer(np.ones((2, 4, 2), "float32")).shape)
+    (2, 4, 3)
 
     References:
         Semeniuta, Severyn, Barth (2016), "Recurrent Dropout without Memory Loss",

@@ -37,7 +37,7 @@ _RD_QUICK = ["--batch", "4", "--steps", "5", "--units", "16", "--vocab", "50", "
              "--warmup", "1"]
 
 
-def _recurrent_dropout_jobs(mode):
+def _recurrent_dropout_jobs(mode, scratch):
     if mode == "quick":
         grid = [_RD_QUICK]
     elif mode == "cpu":
@@ -47,15 +47,16 @@ def _recurrent_dropout_jobs(mode):
                 for b in (32, 128) for u in (256, 1024)]
     for sizes in grid:
         for jit in ([], ["--jit-compile"]):
+            name = "_".join(a.strip("-") for a in sizes + jit).replace("-", "_")
             yield (f"recurrent dropout LSTM ({' '.join(sizes + jit)})", "bench_recurrent_dropout.py",
-                   sizes + jit)
+                   sizes + jit + ["--json", os.path.join(scratch, f"recurrent_dropout_{name}.json")])
 
 
 def jobs(mode, data_dir, scratch):
     """``(title, script, args)`` of every benchmark of ``mode``."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}. Received: mode={mode!r}")
-    listed = list(_recurrent_dropout_jobs(mode))
+    listed = list(_recurrent_dropout_jobs(mode, scratch))
     quick = mode == "quick"
     listed.append(("DrawGlimpse vs crop_and_resize", "bench_draw_glimpse.py",
                    ["--batch", "4", "--image-size", "20", "--glimpse-size", "4", "--warmup", "1",
@@ -96,15 +97,46 @@ def run_job(script, args, timeout):
     return code, time.perf_counter() - started, output.strip()
 
 
+def _shown(args):
+    """``args`` without the scratch-file flags run_all adds (``--json`` / ``--out`` in a temp dir)."""
+    kept, skip = [], False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if arg in ("--json", "--out") and following.startswith(tempfile.gettempdir()):
+            skip = True
+            continue
+        kept.append(arg)
+    return kept
+
+
+def _summary(results):
+    """Our update-mode LSTM against both Keras anchors, one line per recurrent-dropout run."""
+    lines = ["## Summary: RecurrentDropoutLSTM (mode update, rate 0.25) against Keras", "",
+             "| batch | units | XLA | masks | ms/step | vs Keras LSTM with recurrent dropout | "
+             "vs Keras LSTM without dropout |", "|---|---|---|---|---|---|---|"]
+    for result in results:
+        for row in result.get("rows", []):
+            if row["model"].startswith("tfrnnx update"):
+                masks = "per-sequence" if "per-sequence" in row["model"] else "per-step"
+                lines.append(f"| {row['batch']} | {row['units']} | {row['jit_compile']} | {masks} | "
+                             f"{row['ms_per_step']} | {row['vs_keras_recurrent_dropout']:.2f}x | "
+                             f"{row['vs_keras_lstm']:.2f}x |")
+    return lines + [""] if len(lines) > 4 else []
+
+
 def _page(command, mode, machine, results, skipped):
     lines = [f"# Speed benchmarks ({mode} mode)", "",
              f"Written by `benchmarks/run_all.py`. Command (repository root):", "",
              f"    {command}", "", f"Machine: {machine}.", "",
              "Each benchmark ran in its own process; each table's ratios are against the anchor "
              "measured in the same process (the benchmark's docstring names it).", ""]
+    lines += _summary(results)
     for result in results:
         lines += [f"## {result['benchmark']}", "",
-                  f"`python benchmarks/{result['script']} {shlex.join(result['args'])}` — "
+                  f"`python benchmarks/{result['script']} {shlex.join(_shown(result['args']))}` — "
                   f"{result['seconds']:.0f} s, exit {result['returncode']}", "",
                   "```", result["output"], "```", ""]
     if skipped:
@@ -148,14 +180,19 @@ def main(argv=None):
                 skipped.append(title)
                 continue
             code, seconds, output = run_job(script, job_args, args.job_timeout)
+            extra = {}
             if "--out" in job_args:  # a benchmark that writes its own table: show that table
                 path = job_args[job_args.index("--out") + 1]
                 if os.path.exists(path):
                     with open(path, encoding="utf-8") as file:
                         output = file.read().strip()
+            if "--json" in job_args and os.path.exists(job_args[job_args.index("--json") + 1]):
+                with open(job_args[job_args.index("--json") + 1], encoding="utf-8") as file:
+                    extra["rows"] = json.load(file)["rows"]
             print(f"== {title} ({seconds:.0f} s, exit {code})\n{output}\n", flush=True)
             results.append({"benchmark": title, "script": script, "args": job_args,
-                            "seconds": round(seconds, 1), "returncode": code, "output": output})
+                            "seconds": round(seconds, 1), "returncode": code, "output": output,
+                            **extra})
     machine = (f"{platform.machine()}, {os.cpu_count()} CPU cores, "
                f"load average {os.getloadavg()[0]:.1f} at the end, Python {platform.python_version()}")
     from tfrnnx.io_utils import write_text_atomically  # after the runs: no TF start here before

@@ -36,6 +36,11 @@ class RunAllTest(tf.test.TestCase):
         for result in results:
             self.assertRegex(result["output"], r"\d[\d,]*\.?\d*x", result["benchmark"])
         self.assertIn("vs Keras rd", page)
+        self.assertIn("## Summary: RecurrentDropoutLSTM", page)
+        self.assertNotIn(tempfile.gettempdir() + "/", page.split("## recurrent dropout")[1].split("```")[0])
+        summary_rows = [r for r in twin["rows"][0]["rows"] if r["model"].startswith("tfrnnx update")]
+        self.assertLen(summary_rows, 2)  # per-step and per-sequence
+        self.assertGreater(summary_rows[0]["vs_keras_recurrent_dropout"], 0.0)
         self.assertEqual([r["benchmark"] for r in twin["rows"]], [r["benchmark"] for r in results])
 
     def test_gpu_mode_covers_the_issue_grid(self):

@@ -3,6 +3,7 @@ from tfrnnx.metrics.lm_scores import lm_score
 from tfrnnx.metrics.lm_scores import reverse_lm_score
 from tfrnnx.metrics.lm_scores import train_language_model
 from tfrnnx.metrics.bleu import bleu
+from tfrnnx.metrics.chunk_f1 import chunk_f1
 from tfrnnx.metrics.bleu import self_bleu
 from tfrnnx.metrics.frechet import frechet_distance
 from tfrnnx.metrics.ngrams import memorization

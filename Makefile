@@ -26,7 +26,7 @@ test: $(BIN)/.installed
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q tests/layers
 
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/bench_recurrent_dropout.py
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf runs saved_models/*/ .pytest_cache

@@ -182,10 +182,29 @@ def mean_rows(rows):
     return table
 
 
+def observation_lines(table):
+    """Thesis: recurrent dropout helps LSTM and GRU and hurts the vanilla RNN (mean of the
+    test sets, here the four staged ones)."""
+    lines = []
+    for cell, expected in (("rnn", "hurts"), ("lstm", "helps"), ("gru", "helps")):
+        rows = {r["recurrent_dropout"]: r for r in table if r["cell"] == cell}
+        if 0.0 not in rows or len(rows) < 2:
+            continue
+        rate = max(rows)
+        mean = lambda row: float(np.mean([row[s] for s in TEST_SETS]))  # noqa: E731
+        delta = mean(rows[rate]) - mean(rows[0.0])
+        found = "helps" if delta > 0 else "hurts"
+        lines.append(f"- {cell.upper()}: recurrent dropout {rate:g} {found} ({delta:+.2f} on the mean of "
+                     f"the test sets); thesis: it {expected} — {'holds' if found == expected else 'does not hold'} "
+                     "(one seed, differences of a point are within seed noise).")
+    return lines
+
+
 def write_page(args, command, table, found, vocab_size, wall):
     lines = ["# Twitter sentiment with recurrent dropout (thesis Table 3.5)", "",
              "Command (repository root; written by the script):", "", f"    {command}", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU. Wall time {wall:.0f} s. "
+             f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU. Wall time of this invocation {wall:.0f} s; training time of all rows "
+             f"{sum(r['train_seconds'] for r in table):.0f} s (rows cached in the work directory are read back, not retrained). "
              f"Seeds {args.seeds}. Data: SemEval 2013 train ({args.train_size or 'all'} tweets) for training, "
              f"2013 dev for choosing the epoch; vocabulary {vocab_size} ids (words seen twice), "
              f"{found} with a word2vec vector.", "",
@@ -208,6 +227,7 @@ def write_page(args, command, table, found, vocab_size, wall):
               "| test sets | + LiveJournal14, SMS13 | not run | not staged |",
               "| seeds | not stated | " + ",".join(map(str, args.seeds)) + " | |", ""]
     open_rows = [r["config"] for r in table if r["still_improving"]]
+    lines += ["## The thesis' observation", "", *observation_lines(table), ""]
     lines += ["## Reading", "",
               ("Runs still improving when they stopped (they decide nothing): " + ", ".join(open_rows))
               if open_rows else "Every run stopped on its dev score (none was still improving at its last epoch).",

@@ -18,7 +18,6 @@ twin are rewritten after each.
 
 import argparse
 import collections
-import hashlib
 import json
 import os
 import platform
@@ -31,7 +30,9 @@ import keras
 import numpy as np
 
 import tfrnnx
+from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
 from tfrnnx.experiments.recurrent_dropout_tasks import recurrent_layer
+from tfrnnx.experiments.recurrent_dropout_tasks import settings_digest
 from tfrnnx.experiments.recurrent_dropout_tasks import static_word_vectors
 from tfrnnx.experiments.text_vae_runs import cached_run
 from tfrnnx.io_utils import write_text_atomically
@@ -90,12 +91,7 @@ def parse_args(argv=None):
             parser.error(f"--{name} must be a comma list of {allowed}. Received: {values}")
     if any(not 0.0 < r < 1.0 for r in args.rates):
         parser.error(f"--rates must be in (0, 1). Received: {args.rates}")
-    for name in ("units", "filters", "embedding_dim", "epochs", "window", "batch_size"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer. "
-                         f"Received: {getattr(args, name)}")
-    if not args.data_dir:
-        parser.error("--data-dir (or $TFRNNX_DATA_DIR) is required")
+    check_script_flags(parser, args, ("units", "filters", "embedding_dim", "epochs", "window", "batch_size"))
     return args
 
 
@@ -221,9 +217,8 @@ def configurations(args):
 
 
 def _key(args, scheme, rate, sampling, forward, seed):
-    settings = {k: getattr(args, k) for k in ("units", "filters", "embedding_dim", "epochs", "window",
-                                                "batch_size", "learning_rate", "train_size")}
-    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+    digest = settings_digest(args, ("units", "filters", "embedding_dim", "epochs", "window",
+                                                "batch_size", "learning_rate", "train_size"))
     return f"{scheme}_{rate:g}_{sampling}_fwd{int(forward)}_seed{seed}_{digest}"
 
 

@@ -17,7 +17,6 @@ after every configuration.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -30,9 +29,11 @@ import numpy as np
 
 import tfrnnx
 from tfrnnx.experiments.recurrent_dropout_tasks import CELLS
+from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
 from tfrnnx.experiments.recurrent_dropout_tasks import decay_after
 from tfrnnx.experiments.recurrent_dropout_tasks import positive_negative_f1
 from tfrnnx.experiments.recurrent_dropout_tasks import recurrent_layer
+from tfrnnx.experiments.recurrent_dropout_tasks import settings_digest
 from tfrnnx.experiments.recurrent_dropout_tasks import static_word_vectors
 from tfrnnx.experiments.text_vae_runs import cached_run
 from tfrnnx.io_utils import write_text_atomically
@@ -78,12 +79,7 @@ def parse_args(argv=None):
         parser.error(f"--cells must be a comma list of {CELLS}. Received: {bad}")
     if any(not 0.0 <= r < 1.0 for r in args.rates):
         parser.error(f"--rates must be in [0, 1). Received: {args.rates}")
-    for name in ("units", "embedding_dim", "epochs", "batch_size", "max_length", "patience"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer. "
-                         f"Received: {getattr(args, name)}")
-    if not args.data_dir:
-        parser.error("--data-dir (or $TFRNNX_DATA_DIR) is required")
+    check_script_flags(parser, args, ("units", "embedding_dim", "epochs", "batch_size", "max_length", "patience"))
     return args
 
 
@@ -162,9 +158,8 @@ def run_one(args, data, cell, rate, seed):
 
 
 def _key(args, cell, rate, seed):
-    settings = {k: getattr(args, k) for k in ("units", "embedding_dim", "epochs", "patience",
-                                                "batch_size", "max_length", "learning_rate", "train_size")}
-    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+    digest = settings_digest(args, ("units", "embedding_dim", "epochs", "patience",
+                                                "batch_size", "max_length", "learning_rate", "train_size"))
     return f"{cell}_rd{rate:g}_seed{seed}_{digest}"
 
 

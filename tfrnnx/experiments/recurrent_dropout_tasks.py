@@ -10,6 +10,9 @@
 gensim is imported only by `static_word_vectors` (the `bench` extra installs it).
 """
 
+import hashlib
+import json
+
 import keras
 import numpy as np
 
@@ -91,3 +94,19 @@ def positive_negative_f1(true_labels, predicted_labels, positive="positive", neg
         predicted, actual = float(np.sum(predicted_labels == label)), float(np.sum(true_labels == label))
         scores.append(2 * hits / (predicted + actual) if predicted + actual else 0.0)
     return float(np.mean(scores))
+
+
+def check_script_flags(parser, args, positive):
+    """`parser.error`s for a non-positive flag among `positive` or a missing `--data-dir`."""
+    for name in positive:
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive integer. "
+                         f"Received: {getattr(args, name)}")
+    if not args.data_dir:
+        parser.error("--data-dir (or $TFRNNX_DATA_DIR) is required")
+
+
+def settings_digest(args, names):
+    """Ten hex digits naming the values of `names` in `args`: a cached run's settings."""
+    settings = {name: getattr(args, name) for name in names}
+    return hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]

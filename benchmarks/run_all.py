@@ -92,8 +92,8 @@ def run_job(script, args, timeout):
                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         code, output = done.returncode, done.stdout + (done.stderr if done.returncode else "")
     except subprocess.TimeoutExpired as expired:
-        code, output = "timeout", (expired.stdout or b"").decode() if isinstance(expired.stdout, bytes) \
-            else (expired.stdout or "")
+        partial = expired.stdout or ""  # bytes even with text=True (a CPython quirk)
+        code, output = "timeout", partial.decode() if isinstance(partial, bytes) else partial
     return code, time.perf_counter() - started, output.strip()
 
 
@@ -195,12 +195,11 @@ def main(argv=None):
                             **extra})
     machine = (f"{platform.machine()}, {os.cpu_count()} CPU cores, "
                f"load average {os.getloadavg()[0]:.1f} at the end, Python {platform.python_version()}")
-    from tfrnnx.io_utils import write_text_atomically  # after the runs: no TF start here before
+    from tfrnnx.io_utils import write_results  # after the runs: no TF start here before
 
-    write_text_atomically(args.out, _page(command, args.mode, machine, results, skipped))
-    twin = {"command": command, "mode": args.mode, "machine": machine, "skipped": skipped,
-            "rows": results}
-    write_text_atomically(os.path.splitext(args.out)[0] + ".json", json.dumps(twin, indent=1) + "\n")
+    write_results(args.out, _page(command, args.mode, machine, results, skipped),
+                  {"command": command, "mode": args.mode, "machine": machine, "skipped": skipped,
+                   "rows": results})
     failed = [r["benchmark"] for r in results if r["returncode"] != 0]
     if failed:
         raise SystemExit(f"benchmarks failed: {failed}")

@@ -35,7 +35,7 @@ from tfrnnx.experiments.recurrent_dropout_tasks import recurrent_layer
 from tfrnnx.experiments.recurrent_dropout_tasks import settings_digest
 from tfrnnx.experiments.recurrent_dropout_tasks import static_word_vectors
 from tfrnnx.experiments.text_vae_runs import cached_run
-from tfrnnx.io_utils import write_text_atomically
+from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")
 SCHEME_NAMES = {"none": "no recurrent dropout", "moon": "Moon", "gal": "Gal", "ours": "ours"}
@@ -299,10 +299,8 @@ def write_page(args, command, table, data, wall):
               f"| rows | 0.25 and 0.5, both samplings, with and without forward dropout | rates {args.rates}, "
               f"{args.samplings}, forward {['on' if f else 'off' for f in args.forward]} | time budget |", ""]
     lines += ["## The thesis' observations", "", *observation_lines(table), ""]
-    write_text_atomically(args.out, "\n".join(lines) + "\n")
-    twin = {"command": command, "rows": table,
-            "thesis": {f"forward={'on' if f else 'off'} {r:g} {s}": v for (f, r, s), v in THESIS.items()}}
-    write_text_atomically(os.path.splitext(args.out)[0] + ".json", json.dumps(twin, indent=1) + "\n")
+    write_results(args.out, "\n".join(lines) + "\n", {"command": command, "rows": table,
+            "thesis": {f"forward={'on' if f else 'off'} {r:g} {s}": v for (f, r, s), v in THESIS.items()}})
 
 
 def main(argv=None):

@@ -36,7 +36,7 @@ from tfrnnx.experiments.recurrent_dropout_tasks import recurrent_layer
 from tfrnnx.experiments.recurrent_dropout_tasks import settings_digest
 from tfrnnx.experiments.recurrent_dropout_tasks import static_word_vectors
 from tfrnnx.experiments.text_vae_runs import cached_run
-from tfrnnx.io_utils import write_text_atomically
+from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")
 TEST_SETS = ("twitter13", "twitter14", "twitter15", "sarcasm14")
@@ -84,9 +84,8 @@ def parse_args(argv=None):
 
 
 def load(args):
-    vocabulary_source, labels = tfrnnx.data.load_semeval_sentiment(args.data_dir, "train")
-    texts = {"train": vocabulary_source[: args.train_size], "dev": None}
-    labels = {"train": labels[: args.train_size]}
+    train_texts, train_labels = tfrnnx.data.load_semeval_sentiment(args.data_dir, "train")
+    texts, labels = {"train": train_texts[: args.train_size]}, {"train": train_labels[: args.train_size]}
     for split in ("dev",) + TEST_SETS:
         texts[split], labels[split] = tfrnnx.data.load_semeval_sentiment(args.data_dir, split)
     vocabulary = tfrnnx.models.WordVocabulary.build(texts["train"], min_count=2)
@@ -227,10 +226,8 @@ def write_page(args, command, table, found, vocab_size, wall):
               ("Runs still improving when they stopped (they decide nothing): " + ", ".join(open_rows))
               if open_rows else "Every run stopped on its dev score (none was still improving at its last epoch).",
               ""]
-    write_text_atomically(args.out, "\n".join(lines) + "\n")
-    twin = {"command": command, "rows": table,
-            "thesis": {f"{c} rd={r:g}": v for (c, r), v in THESIS.items()}}
-    write_text_atomically(os.path.splitext(args.out)[0] + ".json", json.dumps(twin, indent=1) + "\n")
+    write_results(args.out, "\n".join(lines) + "\n", {"command": command, "rows": table,
+            "thesis": {f"{c} rd={r:g}": v for (c, r), v in THESIS.items()}})
 
 
 def main(argv=None):

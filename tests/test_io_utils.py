@@ -1,3 +1,4 @@
+import json
 import os
 import stat
 import tempfile
@@ -5,6 +6,7 @@ import tempfile
 import tensorflow as tf
 
 from tfrnnx import io_utils
+from tfrnnx.io_utils import write_results
 from tfrnnx.io_utils import write_text_atomically
 
 
@@ -33,3 +35,14 @@ class WriteTextAtomicallyTest(tf.test.TestCase):
                 self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o644)
         finally:
             io_utils._UMASK = saved
+
+
+class WriteResultsTest(tf.test.TestCase):
+    def test_page_and_json_twin_side_by_side(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            page = os.path.join(tmp, "results", "name.md")
+            write_results(page, "# page\n", {"command": "c", "rows": [{"a": 1}]})
+            with open(page) as file:
+                self.assertEqual(file.read(), "# page\n")
+            with open(os.path.join(tmp, "results", "name.json")) as file:
+                self.assertEqual(json.load(file), {"command": "c", "rows": [{"a": 1}]})

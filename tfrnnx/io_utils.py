@@ -1,5 +1,6 @@
 """Small file helpers: results are written atomically, so a crash never leaves half a file."""
 
+import json
 import os
 import tempfile
 
@@ -29,3 +30,9 @@ def write_text_atomically(path, text):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def write_results(page_path, page, twin):
+    """Writes a results page and its JSON twin (`<page without .md>.json`), each atomically."""
+    write_text_atomically(page_path, page)
+    write_text_atomically(os.path.splitext(page_path)[0] + ".json", json.dumps(twin, indent=1) + "\n")

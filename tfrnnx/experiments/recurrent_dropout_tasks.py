@@ -39,9 +39,9 @@ def scheme_mode(scheme, cell):
 
 def recurrent_layer(cell, units, scheme="none", rate=0.0, sampling="per_step", seed=None, **kwargs):
     """A `tfrnnx.layers.RecurrentDropout{SimpleRNN,LSTM,GRU}` for `scheme` at `rate`."""
-    layer_class = getattr(tfrnnx.layers, _LAYERS[cell]) if cell in CELLS else None
-    if layer_class is None:
+    if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}. Received: cell={cell!r}")
+    layer_class = getattr(tfrnnx.layers, _LAYERS[cell])
     if scheme == "none" or rate == 0.0:
         return layer_class(units, seed=seed, **kwargs)
     return layer_class(units, recurrent_dropout=rate, recurrent_dropout_mode=scheme_mode(scheme, cell),

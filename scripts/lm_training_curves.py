@@ -28,7 +28,7 @@ from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import train_language_model
 from tfrnnx.models import LanguageModel
-from tfrnnx.models import WordVocabulary
+from tfrnnx.tokenizers import WordVocabulary
 from tfrnnx.models.lm_sampling import sample_sentences
 
 

@@ -38,7 +38,7 @@ from tfrnnx.metrics import train_language_model
 from tfrnnx.metrics.deteriorations import genre_collapse
 from tfrnnx.metrics.deteriorations import word_dropout
 from tfrnnx.metrics.deteriorations import word_swap
-from tfrnnx.models import WordVocabulary
+from tfrnnx.tokenizers import WordVocabulary
 
 
 def parse_args(argv):

@@ -88,7 +88,7 @@ def load(args):
     texts, labels = {"train": train_texts[: args.train_size]}, {"train": train_labels[: args.train_size]}
     for split in ("dev",) + TEST_SETS:
         texts[split], labels[split] = tfrnnx.data.load_semeval_sentiment(args.data_dir, split)
-    vocabulary = tfrnnx.models.WordVocabulary.build(texts["train"], min_count=2)
+    vocabulary = tfrnnx.tokenizers.WordVocabulary.build(texts["train"], min_count=2)
     ids = {s: vocabulary.pad(vocabulary.encode(t, max_length=args.max_length), args.max_length)
            for s, t in texts.items()}
     classes = {s: np.array([tfrnnx.data.SENTIMENT_LABELS.index(x) for x in y]) for s, y in labels.items()}

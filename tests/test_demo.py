@@ -11,7 +11,7 @@ from tfrnnx.data.temporal_order import temporal_order
 from tfrnnx.data.char_fragments import char_fragments
 from tfrnnx.data.cluttered_shapes import cluttered_shapes
 from tfrnnx.data.toy_sentences import toy_sentences
-from tfrnnx.models import WordVocabulary
+from tfrnnx.tokenizers import WordVocabulary
 
 
 class DemoTest(tf.test.TestCase):

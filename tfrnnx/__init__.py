@@ -2,8 +2,11 @@
 
 __version__ = "0.1.0"
 
+# First: the `tfrnnx` command imports TensorFlow without its native start-up lines.
+from tfrnnx import _startup  # noqa: F401
 from tfrnnx import callbacks
 from tfrnnx import data
 from tfrnnx import layers
 from tfrnnx import metrics
 from tfrnnx import models
+from tfrnnx import tokenizers

@@ -113,7 +113,7 @@ def run_temporal_order(args):
 def run_text_gan(args):
     keras.utils.set_random_seed(args.seed)
     sentences = toy_sentences(256 if args.quick else 4000, seed=args.seed)
-    vocabulary = tfrnnx.models.WordVocabulary.build(sentences)
+    vocabulary = tfrnnx.tokenizers.WordVocabulary.build(sentences)
     length = 16  # the longest toy sentence has 13 words, + <eos>
     ids = vocabulary.pad([row + [vocabulary.eos_id] for row in vocabulary.encode(sentences)], length)
     gan = tfrnnx.models.WGANGPText(

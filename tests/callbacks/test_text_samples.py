@@ -33,7 +33,7 @@ class TextSamplesTest(tf.test.TestCase):
             self.assertIn("| `abcdabcd` |", table)
 
     def test_text_gan_decodes_its_own_samples(self):
-        vocabulary = tfrnnx.models.WordVocabulary(["a", "b", "c"])
+        vocabulary = tfrnnx.tokenizers.WordVocabulary(["a", "b", "c"])
         gan = tfrnnx.models.WGANGPText(len(vocabulary), 5, latent_dim=2, units=4,
                                        generator_filters=4, critic_filters=4, critic_layers=1,
                                        critic_steps=1, vocabulary=vocabulary, seed=0)  # fmt: skip

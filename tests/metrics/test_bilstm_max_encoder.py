@@ -15,7 +15,7 @@ SENTENCES = ["a dog runs in the park .", "a cat sleeps .", "the dog sleeps in th
 
 
 def small_encoder(**kwargs):
-    vocab = tfrnnx.models.WordVocabulary.build(SENTENCES)
+    vocab = tfrnnx.tokenizers.WordVocabulary.build(SENTENCES)
     arguments = dict(embedding_dim=6, units=5, mlp_units=7, seed=0)
     arguments.update(kwargs)
     return tfrnnx.metrics.BiLSTMMaxEncoder(vocab, **arguments)

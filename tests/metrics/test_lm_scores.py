@@ -27,7 +27,7 @@ class LMScoreTest(tf.test.TestCase):
         self.assertEqual(doctest.testmod(lm_scores).failed, 0)
 
     def test_perplexity_equals_exp_mean_token_nll_in_numpy(self):
-        vocab = tfrnnx.models.WordVocabulary.build(["a b c", "b c d e"])
+        vocab = tfrnnx.tokenizers.WordVocabulary.build(["a b c", "b c d e"])
         lm = tfrnnx.models.LanguageModel(vocab, embedding_dim=4, units=3, seed=2)
         samples = ["a b c", "e d", "a x b c d"]  # "x" is <unk>
         nll = []

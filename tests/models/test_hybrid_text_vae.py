@@ -235,3 +235,23 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
             _vae(kl_annealing=(5,))
         with self.assertRaisesRegex(ValueError, "word_dropout"):
             _vae(word_dropout=1.5)
+        with self.assertRaisesRegex(ValueError, r"seed must be None or an integer. Received: seed=1.5"):
+            _vae(seed=1.5)
+
+    def test_fit_names_bad_ids_and_lengths(self):
+        vae = _vae()
+        vae.compile(optimizer="adam")
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError,
+                                    r"x must hold ids in \[0, vocab_size=7\)"):
+            vae.fit(np.full((BATCH, LENGTH), VOCAB, "int32"), verbose=0)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, r"x must hold ids in"):
+            vae.fit(np.full((BATCH, LENGTH), -1, "int32"), verbose=0)
+        # A traced step sees the length: a ValueError before any step runs.
+        fresh = _vae()
+        fresh.compile(optimizer="adam")
+        with self.assertRaisesRegex(ValueError, r"sequence_length=16\). Received: x.shape=\(None, 8\)"):
+            fresh.fit(np.zeros((BATCH, 8), "int32"), verbose=0)
+        # After a first fit, Keras retraces with relaxed shapes: the graph check names it.
+        vae.fit(_tokens(), verbose=0)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "sequence_length=16"):
+            vae.fit(np.zeros((BATCH, 8), "int32"), verbose=0)

@@ -16,7 +16,7 @@ SENTENCES = ["the cat sat", "the dog sat down", "a cat ran"]
 
 
 def small_lm(seed=0, **kwargs):
-    vocab = tfrnnx.models.WordVocabulary.build(SENTENCES)
+    vocab = tfrnnx.tokenizers.WordVocabulary.build(SENTENCES)
     return tfrnnx.models.LanguageModel(vocab, embedding_dim=6, units=5, seed=seed, **kwargs)
 
 
@@ -30,7 +30,7 @@ SP_SENTENCES = [
 
 
 def sentence_piece_vocab():
-    return tfrnnx.models.SentencePieceVocabulary.build(SP_SENTENCES, vocab_size=30, seed=0)
+    return tfrnnx.tokenizers.SentencePieceVocabulary.build(SP_SENTENCES, vocab_size=30, seed=0)
 
 
 def padded_ids(lm):
@@ -92,7 +92,7 @@ class LanguageModelTest(tf.test.TestCase):
         self.assertEqual(tuple(expected.shape), ids.shape + (len(vocab),))
         config = json.loads(json.dumps(lm.get_config()))
         clone = tfrnnx.models.LanguageModel.from_config(config)
-        self.assertIsInstance(clone.vocabulary, tfrnnx.models.SentencePieceVocabulary)
+        self.assertIsInstance(clone.vocabulary, tfrnnx.tokenizers.SentencePieceVocabulary)
         self.assertEqual(clone.get_config(), config)
         # A plain (unserialized) vocabulary config is accepted too.
         plain = tfrnnx.models.LanguageModel(vocab.get_config(), embedding_dim=6, units=5)
@@ -101,7 +101,7 @@ class LanguageModelTest(tf.test.TestCase):
             path = os.path.join(tmp, "lm.keras")
             lm.save(path)
             reloaded = keras.saving.load_model(path)
-        self.assertIsInstance(reloaded.vocabulary, tfrnnx.models.SentencePieceVocabulary)
+        self.assertIsInstance(reloaded.vocabulary, tfrnnx.tokenizers.SentencePieceVocabulary)
         self.assertEqual(reloaded.vocabulary.model_proto, vocab.model_proto)
         self.assertAllClose(reloaded(ids), expected, atol=1e-6)
 
@@ -126,7 +126,7 @@ class LanguageModelTest(tf.test.TestCase):
         config = lm.get_config()
         config["vocabulary"] = lm.vocabulary.get_config()  # layout before SentencePiece
         clone = tfrnnx.models.LanguageModel.from_config(json.loads(json.dumps(config)))
-        self.assertIsInstance(clone.vocabulary, tfrnnx.models.WordVocabulary)
+        self.assertIsInstance(clone.vocabulary, tfrnnx.tokenizers.WordVocabulary)
         self.assertEqual(clone.vocabulary.words, lm.vocabulary.words)
         ids = padded_ids(lm)
         self.assertAllClose(clone(ids), lm(ids))
@@ -164,7 +164,7 @@ class LanguageModelTest(tf.test.TestCase):
         self.assertAllEqual(ids, [[vocab.bos_id] + [word] * 5 + [vocab.eos_id]] * 3)
 
     def test_bad_arguments(self):
-        vocab = tfrnnx.models.WordVocabulary(["a"])
+        vocab = tfrnnx.tokenizers.WordVocabulary(["a"])
         with self.assertRaisesRegex(ValueError, "units=0"):
             tfrnnx.models.LanguageModel(vocab, units=0)
         with self.assertRaisesRegex(ValueError, "recurrent_dropout=1.5"):
@@ -173,6 +173,11 @@ class LanguageModelTest(tf.test.TestCase):
             tfrnnx.models.LanguageModel(vocab, dropout="0.1")
         with self.assertRaisesRegex(ValueError, "vocabulary of type int"):
             tfrnnx.models.LanguageModel(3)
+        # bool is an int to Python; it must not pass as a width.
+        with self.assertRaisesRegex(ValueError, "embedding_dim must be a positive integer"):
+            tfrnnx.models.LanguageModel(vocab, embedding_dim=True)
+        with self.assertRaisesRegex(ValueError, "seed='1'"):
+            tfrnnx.models.LanguageModel(vocab, seed="1")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ UNITS, D_UNITS, MLP = 8, 6, 5
 
 
 def _vocab():
-    return tfrnnx.models.WordVocabulary.build(SENTENCES)
+    return tfrnnx.tokenizers.WordVocabulary.build(SENTENCES)
 
 
 def _ids(vocab, repeat=2):

@@ -26,7 +26,7 @@ class _ScriptedLM(tfrnnx.models.LanguageModel):
 
 class SampleSentencesTest(unittest.TestCase):
     def setUp(self):
-        self.vocab = tfrnnx.models.WordVocabulary(["a", "cat", "sat"])  # ids 4, 5, 6
+        self.vocab = tfrnnx.tokenizers.WordVocabulary(["a", "cat", "sat"])  # ids 4, 5, 6
 
     def test_follows_the_model_and_stops_at_eos(self):
         lm = _ScriptedLM(self.vocab, [4, 5, 6])
@@ -40,7 +40,7 @@ class SampleSentencesTest(unittest.TestCase):
         self.assertTrue(all(w in ("a", "cat", "sat") for s in out for w in s.split()))
 
     def test_seeded_real_model(self):
-        vocab = tfrnnx.models.WordVocabulary.build(["a cat sat", "a dog ran"])
+        vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat", "a dog ran"])
         lm = tfrnnx.models.LanguageModel(vocab, embedding_dim=4, units=4, seed=0)
         first = sample_sentences(lm, 6, max_length=5, seed=1)
         self.assertEqual(first, sample_sentences(lm, 6, max_length=5, seed=1))
@@ -49,7 +49,7 @@ class SampleSentencesTest(unittest.TestCase):
 
     def test_bad_arguments(self):
         lm = _ScriptedLM(self.vocab, [4])
-        with self.assertRaisesRegex(ValueError, "temperature must be > 0. Received: temperature=0"):
+        with self.assertRaisesRegex(ValueError, "temperature must be a number > 0. Received: temperature=0"):
             sample_sentences(lm, 1, temperature=0)
         with self.assertRaisesRegex(ValueError, "num_samples must be a positive integer"):
             sample_sentences(lm, 0)

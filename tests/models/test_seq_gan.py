@@ -14,7 +14,7 @@ LENGTH = 6
 
 
 def _vocab():
-    return tfrnnx.models.WordVocabulary.build(SENTENCES)
+    return tfrnnx.tokenizers.WordVocabulary.build(SENTENCES)
 
 
 def _ids(vocab, repeat=2):
@@ -169,7 +169,7 @@ class SeqGANTest(tf.test.TestCase, parameterized.TestCase):
             (dict(num_rollouts=0), "num_rollouts=0"),
             (dict(units=0), "units=0"),
             (dict(baseline_decay=1.0), "baseline_decay=1.0"),
-            (dict(vocabulary=tfrnnx.models.WordVocabulary(["x"])), "vocabulary"),
+            (dict(vocabulary=tfrnnx.tokenizers.WordVocabulary(["x"])), "vocabulary"),
         ]
         for overrides, message in cases:
             with self.assertRaisesRegex(ValueError, message):

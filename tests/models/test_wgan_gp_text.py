@@ -14,7 +14,7 @@ LENGTH, BATCH = 4, 4
 
 
 def _vocabulary():
-    return tfrnnx.models.WordVocabulary.build(SENTENCES)
+    return tfrnnx.tokenizers.WordVocabulary.build(SENTENCES)
 
 
 def _gan(**overrides):
@@ -243,6 +243,8 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
             (dict(gp_weight=-1.0), "gp_weight=-1.0"),
             (dict(critic_steps=0), "critic_steps=0"),
             (dict(vocab_size=5), "vocab_size=5"),
+            (dict(vocab_size=1, vocabulary=None), r"vocab_size must be an integer >= 5. Received: vocab_size=1"),
+            (dict(seed=2.5), "seed=2.5"),
             (dict(vocabulary=object()), "vocabulary"),
         ]
         for arguments, message in cases:
@@ -252,6 +254,11 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
         gan.compile()
         with self.assertRaisesRegex(ValueError, r"sequence_length=4\). Received: x.shape"):
             gan.fit(np.zeros((4, LENGTH + 1), "int32"), verbose=0)
+        gan = _gan()
+        gan.compile()
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError,
+                                    rf"x must hold ids in \[0, vocab_size={gan.vocab_size}\)"):
+            gan.fit(np.full((4, LENGTH), gan.vocab_size, "int32"), verbose=0)
 
     def test_trial_adapter_logs_saves_and_samples(self):
         from tensorboard.backend.event_processing.event_accumulator import EventAccumulator

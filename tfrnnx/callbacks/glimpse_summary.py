@@ -1,10 +1,11 @@
 """GlimpseSummary: TensorBoard images of where a recurrent attention model looks."""
 
-import numbers
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from tfrnnx._validation import check_integer
 
 # One colour per step (RGBA in [0, 1]), cycled when there are more steps.
 _COLOURS = np.array(
@@ -72,8 +73,7 @@ class GlimpseSummary(keras.callbacks.Callback):
                 f"Received: images.shape={images.shape}"
             )
         for arg, value in (("max_images", max_images), ("every_n_epochs", every_n_epochs)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{arg} must be a positive integer. Received: {arg}={value!r}")
+            check_integer(arg, value)
         self.logdir = logdir
         self.max_images = int(max_images)
         self.images = images[: self.max_images].astype("float32")

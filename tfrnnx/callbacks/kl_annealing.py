@@ -2,6 +2,7 @@
 
 import keras
 
+from tfrnnx._validation import check_integer
 from tfrnnx.models._text_vae import linear_kl_weight
 
 
@@ -43,10 +44,7 @@ class KLAnnealing(keras.callbacks.Callback):
     def __init__(self, start_step, duration_steps, variable_name="beta"):
         super().__init__()
         for name, value in (("start_step", start_step), ("duration_steps", duration_steps)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(
-                    f"{name} must be a non-negative integer. Received: {name}={value!r}"
-                )
+            check_integer(name, value, minimum=0)
         if not isinstance(variable_name, str) or not variable_name:
             raise ValueError(
                 f"variable_name must be a non-empty string. Received: variable_name={variable_name!r}"

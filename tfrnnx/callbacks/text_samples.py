@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfrnnx._validation import check_integer
+
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
 class TextSamples(keras.callbacks.Callback):
@@ -49,16 +51,8 @@ class TextSamples(keras.callbacks.Callback):
     def __init__(self, log_dir, vocabulary=None, num_samples=4, reference_tokens=None, separator="",
                  seed=0, every_n_epochs=1):
         super().__init__()
-        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
-            raise ValueError(
-                f"num_samples must be a positive integer. Received: num_samples={num_samples!r}"
-            )
-        if (isinstance(every_n_epochs, bool) or not isinstance(every_n_epochs, int)
-                or every_n_epochs < 1):
-            raise ValueError(
-                "every_n_epochs must be a positive integer. "
-                f"Received: every_n_epochs={every_n_epochs!r}"
-            )
+        check_integer("num_samples", num_samples)
+        check_integer("every_n_epochs", every_n_epochs)
         if vocabulary is not None:
             vocabulary = list(vocabulary)
             if not vocabulary:

@@ -10,13 +10,9 @@ import gzip
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
 from tfrnnx.data.ptb import SPLITS
 from tfrnnx.data.ptb import _ptb_path
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
 
 
 def char_vocabulary(text):
@@ -49,8 +45,8 @@ def char_fragments(text, length, count, seed=None, vocabulary=None):
     >>> ["".join(vocab[i] for i in row) in "abcabcabc" for row in ids]
     [True, True]
     """
-    _check_positive("length", length)
-    _check_positive("count", count)
+    check_integer("length", length)
+    check_integer("count", count)
     if not isinstance(text, str) or len(text) < length:
         size = len(text) if isinstance(text, str) else type(text).__name__
         raise ValueError(

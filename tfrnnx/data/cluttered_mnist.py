@@ -25,9 +25,10 @@ Example:
 (3, 7)
 """
 
-import numbers
 
 import numpy as np
+
+from tfrnnx._validation import check_integer
 
 TASKS = ("single", "pair", "sum")
 NUM_CLASSES = {"single": 10, "pair": 55, "sum": 19}
@@ -49,12 +50,6 @@ def pair_class(first, second):
     if not 0 <= a <= b <= 9:
         raise ValueError(f"digits must be in 0..9. Received: first={first}, second={second}")
     return a * (21 - a) // 2 + (b - a)
-
-
-def _check_count(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
 
 
 def _check_digits(digits, labels):
@@ -155,17 +150,17 @@ def cluttered_mnist(
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}. Received: task={task!r}")
-    num_examples = _check_count("num_examples", num_examples, 0)
-    canvas_size = _check_count("canvas_size", canvas_size, 1)
+    num_examples = check_integer("num_examples", num_examples, 0)
+    canvas_size = check_integer("canvas_size", canvas_size, 1)
     num_clutter = DEFAULT_NUM_CLUTTER[task] if num_clutter is None else num_clutter
-    num_clutter = _check_count("num_clutter", num_clutter, 0)
+    num_clutter = check_integer("num_clutter", num_clutter, 0)
     digits, labels = _check_digits(digits, labels)
     if max(digits.shape[1:]) > canvas_size:
         raise ValueError(
             f"canvas_size must hold a {digits.shape[1]}x{digits.shape[2]} digit. "
             f"Received: canvas_size={canvas_size}"
         )
-    clutter_size = _check_count("clutter_size", clutter_size, 1)
+    clutter_size = check_integer("clutter_size", clutter_size, 1)
     if clutter_size > min(digits.shape[1:]):
         raise ValueError(
             f"clutter_size must be at most the digits' size {digits.shape[1:]}. "
@@ -237,9 +232,9 @@ def multi_digit_mnist(digits, labels, num_examples, max_digits=5, canvas_size=64
         dtype, and int64 `(num_examples, max_digits + 1)`: the digits from left to
         right, then `TERMINAL_CLASS` (10) up to the end (at least once).
     """
-    num_examples = _check_count("num_examples", num_examples, 0)
-    max_digits = _check_count("max_digits", max_digits, 1)
-    canvas_size = _check_count("canvas_size", canvas_size, max_digits)
+    num_examples = check_integer("num_examples", num_examples, 0)
+    max_digits = check_integer("max_digits", max_digits, 1)
+    canvas_size = check_integer("canvas_size", canvas_size, max_digits)
     digits, labels = _check_digits(digits, labels)
     rng = np.random.default_rng(seed)
     images = np.zeros((num_examples, canvas_size, canvas_size, 1), digits.dtype)

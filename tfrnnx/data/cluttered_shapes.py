@@ -8,6 +8,8 @@ attention model has to find it.
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
+
 SHAPES = ("square", "plus", "cross", "diamond")
 
 
@@ -40,8 +42,7 @@ def cluttered_shapes(num_examples, canvas_size=40, num_clutter=6, seed=None):
     """
     for name, value, low in (("num_examples", num_examples, 1), ("canvas_size", canvas_size, 7),
                              ("num_clutter", num_clutter, 0)):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}. Received: {name}={value!r}")
+        check_integer(name, value, minimum=low)
     rng = np.random.default_rng(seed)
     images = np.zeros((num_examples, canvas_size, canvas_size), "float32")
     labels = rng.integers(0, len(SHAPES), num_examples)

@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
 from tfrnnx.data._data_dir import resolve_data_dir
 
 SPLITS = ("train", "valid", "test")
@@ -65,8 +66,7 @@ def load_ptb(data_dir=None, level="word"):
 
 def batchify(ids, batch_size):
     """Cuts ``ids`` into ``batch_size`` contiguous rows, ``(batch_size, len // batch_size)``."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
+    check_integer("batch_size", batch_size)
     length = len(ids) // batch_size
     if length < 2:
         raise ValueError(f"too few ids ({len(ids)}) for batch_size={batch_size}")

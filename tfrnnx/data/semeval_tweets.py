@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
 from tfrnnx.data._data_dir import resolve_data_dir
 
 _USER = re.compile(r"@\w+")
@@ -95,10 +96,7 @@ def tweets_to_char_ids(texts, sequence_length, vocabulary=None, pad_char="\x00")
     >>> ids.tolist(), vocab
     ([[1, 2, 0], [2, 1, 2]], ['\\x00', 'a', 'b'])
     """
-    if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 1:
-        raise ValueError(
-            f"sequence_length must be a positive integer. Received: sequence_length={sequence_length!r}"
-        )
+    check_integer("sequence_length", sequence_length)
     texts = list(texts)
     if not texts:
         raise ValueError("texts is empty. Received: texts=[]")

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
+
 # Distractors a-d, relevant symbols X and Y, start marker B and end marker E.
 SYMBOLS = ("a", "b", "c", "d", "X", "Y", "B", "E")
 CLASSES = ("XX", "XY", "YX", "YY")
@@ -27,12 +29,8 @@ def temporal_order(num_sequences, length, seed=None, one_hot=True):
     Returns:
         ``(inputs, labels)``; labels are int32 class ids in ``[0, 4)`` (see ``CLASSES``).
     """
-    if isinstance(num_sequences, bool) or not isinstance(num_sequences, (int, np.integer)) or num_sequences < 1:
-        raise ValueError(
-            f"num_sequences must be a positive integer. Received: num_sequences={num_sequences!r}"
-        )
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 10:
-        raise ValueError(f"length must be an integer >= 10. Received: length={length!r}")
+    check_integer("num_sequences", num_sequences)
+    check_integer("length", length, minimum=10)
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, _DISTRACTORS, size=(num_sequences, length))
     ids[:, 0] = _START

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
+
 _DETERMINERS = ("a", "the", "one")
 _ADJECTIVES = ("big", "small", "red", "old", "happy")
 _NOUNS = ("dog", "cat", "man", "woman", "child", "bird")
@@ -21,10 +23,7 @@ def toy_sentences(num_sentences, seed=0):
     >>> toy_sentences(2, seed=0)
     ['one old cat sees a dog .', 'the woman likes the cat at the beach .']
     """
-    if isinstance(num_sentences, bool) or not isinstance(num_sentences, int) or num_sentences < 1:
-        raise ValueError(
-            f"num_sentences must be a positive integer. Received: num_sentences={num_sentences!r}"
-        )
+    check_integer("num_sentences", num_sentences)
     rng = np.random.default_rng(seed)
 
     def noun_phrase():

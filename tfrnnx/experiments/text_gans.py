@@ -20,7 +20,7 @@ from tfrnnx.experiments.text_metrics import evaluate_samples
 from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.metrics import reverse_lm_score
 from tfrnnx.models import LanguageModel
-from tfrnnx.models import WordVocabulary
+from tfrnnx.tokenizers import WordVocabulary
 from tfrnnx.models.lm_sampling import sample_sentences
 
 MODELS = (
@@ -78,7 +78,7 @@ def _build_vocabulary(sentences, tokenizer, vocab_size, seed):
     if tokenizer == "word":
         return WordVocabulary.build(sentences, max_size=vocab_size - len(WordVocabulary.special_tokens))
     if tokenizer == "sentencepiece":
-        from tfrnnx.models import SentencePieceVocabulary
+        from tfrnnx.tokenizers import SentencePieceVocabulary
 
         return SentencePieceVocabulary.build(sentences, vocab_size=vocab_size, seed=seed)
     raise ValueError(

@@ -1,4 +1,4 @@
-"""Machinery shared by the recurrent-dropout cells: argument checks, masks and scaling.
+"""Machinery shared by the recurrent-dropout cells: masks and scaling.
 
 The cells here split one recurrent step in two parts so that a sequence wrapper can run
 them fast and sample masks once per sequence without Keras' private dropout-cell API:
@@ -12,42 +12,16 @@ step or per sequence) and feeds them to the loop beside the projected inputs, so
 body draws no random numbers at all.
 """
 
-import numbers
-
 import keras
 from keras import ops
 
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_seed
+
 MASK_SAMPLINGS = ("per_step", "per_sequence")
 DROPOUT_SCALINGS = ("inverted", "test_time")
-
-
-def check_rate(name, value):
-    """Returns ``value`` as a float in [0, 1) or raises a ValueError naming ``name``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not 0.0 <= float(value) < 1.0
-    ):
-        raise ValueError(
-            f"{name} must be a number in [0, 1). Received: {name}={value!r}"
-        )
-    return float(value)
-
-
-def check_choice(name, value, choices):
-    """Returns ``value`` if it is one of ``choices``, else raises a ValueError."""
-    if value not in choices:
-        raise ValueError(
-            f"{name} must be one of {', '.join(repr(c) for c in choices)}. "
-            f"Received: {name}={value!r}"
-        )
-    return value
-
-
-def check_units(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"units must be a positive integer. Received: units={value!r}")
-    return int(value)
 
 
 def _uniform(shape, seed_generator):
@@ -103,7 +77,7 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.units = check_units(units)
+        self.units = check_integer("units", units)
         self.dropout = check_rate("dropout", dropout)
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.recurrent_dropout_mode = check_choice(
@@ -113,9 +87,7 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
         self.dropout_scaling = check_choice(
             "dropout_scaling", dropout_scaling, DROPOUT_SCALINGS
         )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"seed must be an integer or None. Received: seed={seed!r}")
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.activation = keras.activations.get(activation)
         self.use_bias = bool(use_bias)

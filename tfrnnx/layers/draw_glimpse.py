@@ -1,11 +1,12 @@
 """DrawGlimpse: DRAW's differentiable Gaussian read attention (thesis ch. 4)."""
 
-import numbers
-
 import keras
 from keras import ops
 
-from tfrnnx.layers._recurrent_dropout import check_rate
+from tfrnnx._validation import check_bool
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_seed
+from tfrnnx._validation import is_integer
 
 NUM_PARAMS = 6
 
@@ -15,10 +16,7 @@ def _check_glimpse_shape(glimpse_shape):
     if (
         not isinstance(glimpse_shape, (list, tuple))
         or len(glimpse_shape) != 2
-        or any(
-            isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2
-            for n in glimpse_shape
-        )
+        or any(not is_integer(n) or n < 2 for n in glimpse_shape)
     ):
         raise ValueError(
             "glimpse_shape must be a pair (Ny, Nx) of integers >= 2. "
@@ -178,15 +176,8 @@ class DrawGlimpse(keras.layers.Layer):
         super().__init__(**kwargs)
         self.glimpse_shape = _check_glimpse_shape(glimpse_shape)
         self.noise = check_rate("noise", noise)
-        if not isinstance(noise_at_inference, bool):
-            raise ValueError(
-                "noise_at_inference must be True or False. "
-                f"Received: noise_at_inference={noise_at_inference!r}"
-            )
-        self.noise_at_inference = noise_at_inference
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"seed must be None or an integer. Received: seed={seed!r}")
-        self.seed = seed
+        self.noise_at_inference = check_bool("noise_at_inference", noise_at_inference)
+        self.seed = check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed) if self.noise > 0 else None
 
     def build(self, input_shape):

@@ -1,17 +1,14 @@
 """BiLSTMMaxEncoder: InferSent's BiLSTM-max sentence encoder with its NLI classifier."""
 
-import numbers
-
 import keras
 import numpy as np
 from keras import ops
 
-from tfrnnx.models.word_vocabulary import WordVocabulary
-from tfrnnx.models.word_vocabulary import check_sentences
-
-
-def _seeded(seed, offset):
-    return None if seed is None else seed + offset
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import derived_seed
+from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
+from tfrnnx._validation import check_sentences
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
@@ -28,7 +25,7 @@ class BiLSTMMaxEncoder(keras.Model):
     from the training data (`scripts/train_bilstm_encoder.py` trains one on SNLI).
 
     Args:
-        vocabulary: a `tfrnnx.models.WordVocabulary` (or its config dict, or a list of words).
+        vocabulary: a `tfrnnx.tokenizers.WordVocabulary` (or its config dict, or a list of words).
         embedding_dim: positive integer, size of the word embeddings (InferSent: 300 GloVe).
         units: positive integer, LSTM size per direction (InferSent: 2048).
         mlp_units: positive integer, hidden size of the classifier (InferSent: 512).
@@ -51,7 +48,7 @@ class BiLSTMMaxEncoder(keras.Model):
     Example:
 
     >>> import tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a dog runs .", "a cat sleeps ."])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a dog runs .", "a cat sleeps ."])
     >>> encoder = tfrnnx.metrics.BiLSTMMaxEncoder(vocab, embedding_dim=8, units=4, seed=0)
     >>> encoder.embed(["A dog sleeps.", "a cat"]).shape
     (2, 8)
@@ -84,7 +81,7 @@ class BiLSTMMaxEncoder(keras.Model):
             vocabulary = WordVocabulary(vocabulary)
         if not isinstance(vocabulary, WordVocabulary):
             raise ValueError(
-                "vocabulary must be a tfrnnx.models.WordVocabulary, its config or a list of "
+                "vocabulary must be a tfrnnx.tokenizers.WordVocabulary, its config or a list of "
                 f"words. Received: vocabulary of type {type(vocabulary).__name__}"
             )
         for name, value in (
@@ -95,11 +92,8 @@ class BiLSTMMaxEncoder(keras.Model):
             ("max_length", max_length),
             ("batch_size", batch_size),
         ):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-        is_rate = isinstance(dropout, numbers.Real) and not isinstance(dropout, bool)
-        if not (is_rate and 0 <= dropout < 1):
-            raise ValueError(f"dropout must be in [0, 1). Received: dropout={dropout}")
+            check_integer(name, value)
+        check_rate("dropout", dropout)
         self.vocabulary = vocabulary
         self.embedding_dim = embedding_dim
         self.units = units
@@ -116,8 +110,8 @@ class BiLSTMMaxEncoder(keras.Model):
                 units,
                 return_sequences=True,
                 go_backwards=go_backwards,
-                kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, offset)),
-                recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, offset + 1)),
+                kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, offset)),
+                recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, offset + 1)),
                 name="backward_lstm" if go_backwards else "forward_lstm",
             )
 
@@ -126,7 +120,7 @@ class BiLSTMMaxEncoder(keras.Model):
             embedding_dim,
             mask_zero=True,
             embeddings_initializer=keras.initializers.RandomUniform(
-                -0.1, 0.1, seed=_seeded(seed, 0)
+                -0.1, 0.1, seed=derived_seed(seed, 0)
             ),
             name="embedding",
         )
@@ -134,17 +128,17 @@ class BiLSTMMaxEncoder(keras.Model):
             lstm(1, False), backward_layer=lstm(3, True), merge_mode="concat", name="bilstm"
         )
         self.feature_dropout = keras.layers.Dropout(
-            dropout, seed=_seeded(seed, 5), name="feature_dropout"
+            dropout, seed=derived_seed(seed, 5), name="feature_dropout"
         )
         self.hidden = keras.layers.Dense(
             mlp_units,
             activation=self.mlp_activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, 6)),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 6)),
             name="hidden",
         )
         self.classifier = keras.layers.Dense(
             num_classes,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, 7)),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 7)),
             name="classifier",
         )
         # Built at once: the weights exist (and save) even if only `embed` is ever called.

@@ -13,11 +13,13 @@ in the same order, so the values are the same floats, not just close ones.
 """
 
 import math
-import numbers
 import sys
 from fractions import Fraction
 
 import numpy as np
+
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
 
 # Smoothing name -> nltk ``SmoothingFunction`` method it reproduces. method6 is not offered:
 # nltk asserts a non-zero trigram precision for it, which generated text often lacks.
@@ -214,16 +216,8 @@ def _short(value):
 
 def _check_options(max_order, smoothing):
     """Validates `max_order` and `smoothing`; returns the nltk method name."""
-    if (
-        isinstance(max_order, bool)
-        or not isinstance(max_order, numbers.Integral)
-        or max_order < 1
-    ):
-        raise ValueError(f"max_order must be an integer >= 1. Received: max_order={max_order!r}")
-    if smoothing not in _SMOOTHINGS:
-        raise ValueError(
-            f"smoothing must be one of {sorted(_SMOOTHINGS)}. Received: smoothing={smoothing!r}"
-        )
+    check_integer("max_order", max_order)
+    check_choice("smoothing", smoothing, sorted(_SMOOTHINGS))
     return _SMOOTHINGS[smoothing]
 
 

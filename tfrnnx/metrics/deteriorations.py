@@ -8,16 +8,11 @@ Randomness comes from `numpy.random.default_rng(seed)`: the same arguments give 
 output.
 """
 
-import numbers
-
 import numpy as np
 
-from tfrnnx.models.word_vocabulary import check_sentences
-
-
-def _check_rate(p, name="p"):
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"{name} must be a number in [0, 1]. Received: {name}={p!r}")
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_sentences
 
 
 def word_dropout(sentences, p, seed=0):
@@ -44,7 +39,7 @@ def word_dropout(sentences, p, seed=0):
     1
     """
     check_sentences(sentences)
-    _check_rate(p)
+    check_rate("p", p, include_one=True)
     rng = np.random.default_rng(seed)
     out = []
     for sentence in sentences:
@@ -79,7 +74,7 @@ def word_swap(sentences, p, seed=0):
     ['b a']
     """
     check_sentences(sentences)
-    _check_rate(p)
+    check_rate("p", p, include_one=True)
     rng = np.random.default_rng(seed)
     out = []
     for sentence in sentences:
@@ -134,12 +129,8 @@ def genre_collapse(sentences, genres, k, num_samples, genre_order=None, seed=0):
     missing = sorted(set(genres) - set(order))
     if missing:
         raise ValueError(f"genre_order lacks genres of the data. Received: missing {missing}")
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= len(order):
-        raise ValueError(f"k must be an integer in [1, {len(order)}]. Received: k={k!r}")
-    if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or num_samples < 1:
-        raise ValueError(
-            f"num_samples must be a positive integer. Received: num_samples={num_samples!r}"
-        )
+    check_integer("k", k, 1, len(order))
+    check_integer("num_samples", num_samples)
     kept = set(order[:k])
     candidates = [i for i, g in enumerate(genres) if g in kept]
     if len(candidates) < num_samples:

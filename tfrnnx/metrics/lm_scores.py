@@ -6,9 +6,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfrnnx._validation import check_integer
 from tfrnnx.models.language_model import LanguageModel
-from tfrnnx.models.word_vocabulary import WordVocabulary
-from tfrnnx.models.word_vocabulary import check_sentences
+from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
+from tfrnnx._validation import check_sentences
 
 
 def _perplexity(lm, sentences, batch_size, max_length):
@@ -50,7 +51,7 @@ def lm_score(samples, lm, batch_size=64, max_length=None):
     Example:
 
     >>> import tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat"])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat"])
     >>> lm = tfrnnx.models.LanguageModel(vocab, embedding_dim=4, units=4, seed=0)
     >>> 1.0 <= tfrnnx.metrics.lm_score(["a cat sat"], lm) < 50
     True
@@ -64,10 +65,7 @@ def lm_score(samples, lm, batch_size=64, max_length=None):
         raise ValueError(
             f"lm must be a tfrnnx.models.LanguageModel. Received: lm of type {type(lm).__name__}"
         )
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"batch_size must be a positive integer. Received: batch_size={batch_size!r}"
-        )
+    check_integer("batch_size", batch_size)
     return _perplexity(lm, list(samples), batch_size, max_length)
 
 
@@ -100,8 +98,7 @@ def train_language_model(
     """
     check_sentences(sentences)
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
+        check_integer(name, value)
     if vocabulary is None:
         vocabulary = WordVocabulary.build(sentences)
     lm = LanguageModel(

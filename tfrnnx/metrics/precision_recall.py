@@ -1,9 +1,8 @@
 """k-nearest-neighbour precision and recall of generated features (Kynkäänniemi et al.)."""
 
-import numbers
-
 import numpy as np
 
+from tfrnnx._validation import check_integer
 from tfrnnx.metrics.frechet import _as_features
 
 _CHUNK_ENTRIES = 4_000_000  # distance-matrix entries held at once (32 MB of float64)
@@ -51,8 +50,7 @@ def precision_recall(real_features, generated_features, k=3):
             f"Received: real_features.shape={real.shape}, "
             f"generated_features.shape={generated.shape}"
         )
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be an integer >= 1. Received: k={k!r}")
+    check_integer("k", k)
     smallest = min(real.shape[0], generated.shape[0])
     if k >= smallest:
         raise ValueError(

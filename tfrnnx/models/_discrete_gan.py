@@ -7,37 +7,26 @@ positions 1 .. sequence_length - 1 from their softmax restricted to the allowed 
 position can only be `<eos>`, so every sample is a well-formed framed sentence.
 """
 
-import numbers
-
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
-PAD_ID, UNK_ID, BOS_ID, EOS_ID = 0, 1, 2, 3
-_BANNED = (PAD_ID, UNK_ID, BOS_ID)
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
+from tfrnnx._validation import check_seed
+from tfrnnx._validation import check_token_batch
+from tfrnnx._validation import derived_seed
+from tfrnnx.models._training import apply_update
+from tfrnnx.models._training import resolve_optimizer
+from tfrnnx.models._training import scaled_loss
+from tfrnnx.tokenizers.special_ids import BOS_ID
+from tfrnnx.tokenizers.special_ids import EOS_ID
+from tfrnnx.tokenizers.special_ids import MIN_VOCAB_SIZE
+from tfrnnx.tokenizers.special_ids import NEVER_GENERATED_IDS
+from tfrnnx.tokenizers.special_ids import PAD_ID
+
 _NEG = -1e9
-
-
-def check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
-def check_real(name, value, low, high, closed_high=True):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok and low <= value and (value <= high if closed_high else value < high)
-    if not ok:
-        bounds = f"[{low}, {high}]" if closed_high else f"[{low}, {high})"
-        raise ValueError(f"{name} must be a number in {bounds}. Received: {name}={value!r}")
-    return float(value)
-
-
-def check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}. Received: {name}={value!r}")
-    return value
 
 
 def discounted_returns(rewards, discount, mask=None):
@@ -72,7 +61,7 @@ def policy_gradient_loss(logits, tokens, advantages, mask):
 def generation_penalty(vocab_size, sequence_length):
     """`(sequence_length - 1, vocab)` additive logit penalty of the targets 1 .. T-1."""
     penalty = np.zeros((sequence_length - 1, vocab_size), "float32")
-    penalty[:, list(_BANNED)] = _NEG
+    penalty[:, list(NEVER_GENERATED_IDS)] = _NEG
     penalty[-1, :] = _NEG
     penalty[-1, EOS_ID] = 0.0
     return penalty
@@ -83,10 +72,7 @@ def target_mask(ids):
     return ops.cast(ops.not_equal(ops.cast(ids, "int32")[:, 1:], PAD_ID), "float32")
 
 
-def _seeded(seed, offset):
-    return None if seed is None else seed + offset
-
-
+@keras.saving.register_keras_serializable(package="tfrnnx")
 class CausalLSTMDiscriminator(keras.layers.Layer):
     """Embedding -> LSTM -> Dense(1): a logit D(y_0..t) for every prefix of the ids.
 
@@ -96,21 +82,31 @@ class CausalLSTMDiscriminator(keras.layers.Layer):
 
     def __init__(self, vocab_size, embedding_dim, units, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.units = units
+        self.vocab_size = check_integer("vocab_size", vocab_size)
+        self.embedding_dim = check_integer("embedding_dim", embedding_dim)
+        self.units = check_integer("units", units)
+        self.seed = check_seed("seed", seed)
         self.embedding = keras.layers.Embedding(
             vocab_size, embedding_dim, name="embedding",
-            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, _seeded(seed, 0)),
+            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, derived_seed(seed, 0)),
         )  # fmt: skip
         self.cell = keras.layers.LSTMCell(
             units, name="cell",
-            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 1)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, 2)),
+            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 1)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 2)),
         )  # fmt: skip
         self.rnn = keras.layers.RNN(self.cell, return_sequences=True, name="lstm")
         self.output_dense = keras.layers.Dense(
-            1, name="logit", kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 3))
+            1, name="logit", kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 3))
         )
-        self.embedding_dim = embedding_dim
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {"vocab_size": self.vocab_size, "embedding_dim": self.embedding_dim,
+             "units": self.units, "seed": self.seed}
+        )  # fmt: skip
+        return config
 
     def build(self, input_shape):
         batch, time = tuple(input_shape)[:2]
@@ -123,7 +119,8 @@ class CausalLSTMDiscriminator(keras.layers.Layer):
         return self.rnn(self.embedding(ops.cast(ids, "int32")))
 
     def call(self, ids):
-        return ops.squeeze(self.output_dense(self.features(ids)), -1)
+        # float32 logits under mixed precision: rewards and losses are computed in float32.
+        return ops.cast(ops.squeeze(self.output_dense(self.features(ids)), -1), "float32")
 
     def sequence_logits(self, ids):
         logits = self(ids)
@@ -135,7 +132,7 @@ class CausalLSTMDiscriminator(keras.layers.Layer):
         return out, list(state)
 
     def initial_state(self, batch):
-        return [ops.zeros((batch, self.units))] * 2
+        return [ops.zeros((batch, self.units), self.compute_dtype)] * 2
 
 
 class DiscreteGANBase(keras.Model):
@@ -152,31 +149,29 @@ class DiscreteGANBase(keras.Model):
                  discriminator_units, discount, baseline_decay, discriminator_steps,
                  vocabulary, seed, **kwargs):  # fmt: skip
         super().__init__(**kwargs)
-        self.vocab_size = check_positive_int("vocab_size", vocab_size, 5)
-        self.sequence_length = check_positive_int("sequence_length", sequence_length, 3)
-        self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
-        self.units = check_positive_int("units", units)
-        self.discriminator_units = check_positive_int("discriminator_units", discriminator_units)
-        self.discount = check_real("discount", discount, 0.0, 1.0)
-        self.baseline_decay = check_real("baseline_decay", baseline_decay, 0.0, 1.0, False)
-        self.discriminator_steps = check_positive_int("discriminator_steps", discriminator_steps, 0)
+        self.vocab_size = check_integer("vocab_size", vocab_size, MIN_VOCAB_SIZE)
+        self.sequence_length = check_integer("sequence_length", sequence_length, 3)
+        self.embedding_dim = check_integer("embedding_dim", embedding_dim)
+        self.units = check_integer("units", units)
+        self.discriminator_units = check_integer("discriminator_units", discriminator_units)
+        self.discount = check_number("discount", discount, 0.0, 1.0)
+        self.baseline_decay = check_number("baseline_decay", baseline_decay, 0.0, 1.0, include_high=False)
+        self.discriminator_steps = check_integer("discriminator_steps", discriminator_steps, 0)
         if isinstance(vocabulary, dict):
             vocabulary = keras.saving.deserialize_keras_object(vocabulary)
         if vocabulary is not None:
             if not (hasattr(vocabulary, "decode") and hasattr(vocabulary, "detokenize")):
                 raise ValueError(
                     "vocabulary must be None or a vocabulary with decode and detokenize (e.g. "
-                    f"tfrnnx.models.WordVocabulary). Received: vocabulary={vocabulary!r}"
+                    f"tfrnnx.tokenizers.WordVocabulary). Received: vocabulary={vocabulary!r}"
                 )
             if len(vocabulary) != self.vocab_size:
                 raise ValueError(
                     f"vocabulary must have vocab_size={self.vocab_size} entries. Received: "
                     f"vocabulary of size {len(vocabulary)}"
                 )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"seed must be None or an integer. Received: seed={seed!r}")
         self.vocabulary = vocabulary
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.baseline = self.add_weight(
             shape=(), initializer="zeros", trainable=False, name="reward_baseline"
@@ -267,7 +262,7 @@ class DiscreteGANBase(keras.Model):
 
     def sample(self, n, seed=None):
         """int32 `(n, sequence_length)` framed samples; same integer `seed` -> same samples."""
-        n = check_positive_int("n", n)
+        n = check_integer("n", n)
         base = self._draw_seed() if seed is None else tf.constant([int(seed), 0], tf.int64)
         return self.generate(n, base)
 
@@ -282,11 +277,12 @@ class DiscreteGANBase(keras.Model):
     def compile(self, generator_optimizer="adam", discriminator_optimizer="adam",
                 pretrain_optimizer=None, **kwargs):  # fmt: skip
         """`generator_optimizer` also pretrains unless `pretrain_optimizer` is given."""
-        super().compile(optimizer=generator_optimizer, **kwargs)
-        self.discriminator_optimizer = keras.optimizers.get(discriminator_optimizer)
+        policy = self.dtype_policy
+        super().compile(optimizer=resolve_optimizer(generator_optimizer, policy), **kwargs)
+        self.discriminator_optimizer = resolve_optimizer(discriminator_optimizer, policy)
         self.pretrain_optimizer = self.optimizer
         if pretrain_optimizer is not None:
-            self.pretrain_optimizer = keras.optimizers.get(pretrain_optimizer)
+            self.pretrain_optimizer = resolve_optimizer(pretrain_optimizer, policy)
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
         self.optimizer.build(self.generator_variables)
         if self.pretrain_optimizer is not self.optimizer:
@@ -318,7 +314,8 @@ class DiscreteGANBase(keras.Model):
         variables = self.generator_variables
         with tf.GradientTape() as tape:
             loss = self.nll(ids, training=True)
-        self.pretrain_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+            scaled = scaled_loss(self.pretrain_optimizer, loss)
+        apply_update(self.pretrain_optimizer, tape, scaled, variables)
         return {"generator_nll": loss}
 
     def pretrain(self, ids, epochs=1, batch_size=32, steps=None, shuffle_seed=0):
@@ -327,8 +324,8 @@ class DiscreteGANBase(keras.Model):
         if getattr(self, "pretrain_optimizer", None) is None:
             raise ValueError("pretrain needs compile() first. Received: an uncompiled model")
         ids = self._check_ids(ids)
-        batch_size = check_positive_int("batch_size", batch_size)
-        epochs = check_positive_int("epochs", epochs)
+        batch_size = check_integer("batch_size", batch_size)
+        epochs = check_integer("epochs", epochs)
         if self._pretrain_function is None:
             self._pretrain_function = tf.function(self.pretrain_step)
         rng = np.random.default_rng(shuffle_seed)
@@ -362,7 +359,8 @@ class DiscreteGANBase(keras.Model):
         return ops.mean(bce(labels[:, None], logits[:, None], from_logits=True))
 
     def train_step(self, data):
-        real = ops.cast(data[0] if isinstance(data, (tuple, list)) else data, "int32")
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        real = check_token_batch("x", real, self.vocab_size, self.sequence_length)
         batch = tf.shape(real)[0]
         d_variables = self.discriminator.trainable_variables
         d_loss = tf.constant(0.0)
@@ -370,8 +368,8 @@ class DiscreteGANBase(keras.Model):
             fake = self.generate(batch, self._draw_seed())
             with tf.GradientTape() as tape:
                 d_loss = self._discriminator_loss(real, fake)
-            grads = tape.gradient(d_loss, d_variables)
-            self.discriminator_optimizer.apply_gradients(zip(grads, d_variables))
+                scaled = scaled_loss(self.discriminator_optimizer, d_loss)
+            apply_update(self.discriminator_optimizer, tape, scaled, d_variables)
         # Generator phase: the discriminator is only read (rewards, leaked features).
         fake = self.generate(batch, self._draw_seed())
         rewards, returns = self._advantages(fake)
@@ -382,7 +380,8 @@ class DiscreteGANBase(keras.Model):
         with tf.GradientTape() as tape:
             logits = self.generation_logits(fake)
             g_loss = policy_gradient_loss(logits, fake[:, 1:], advantages, mask)
-        self.optimizer.apply_gradients(zip(tape.gradient(g_loss, g_variables), g_variables))
+            scaled = scaled_loss(self.optimizer, g_loss)
+        apply_update(self.optimizer, tape, scaled, g_variables)
         decay = self.baseline_decay
         self.baseline.assign(decay * self.baseline + (1.0 - decay) * mean_return)
         values = {

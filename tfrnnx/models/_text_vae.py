@@ -14,6 +14,15 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 from keras import ops
 
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_seed
+from tfrnnx._validation import check_token_batch
+from tfrnnx._validation import derived_seed
+from tfrnnx.models._training import apply_update
+from tfrnnx.models._training import scaled_loss
+
 tfd = tfp.distributions
 
 LN2 = math.log(2.0)
@@ -53,20 +62,6 @@ def check_annealing(kl_annealing):
             f"integers. Received: kl_annealing={kl_annealing!r}"
         )
     return (start, duration)
-
-
-def check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-    return int(value)
-
-
-def check_unit_interval(name, value, closed=True):
-    upper_ok = value <= 1.0 if closed else value < 1.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or not upper_ok:
-        bounds = "[0, 1]" if closed else "[0, 1)"
-        raise ValueError(f"{name} must be in {bounds}. Received: {name}={value!r}")
-    return float(value)
 
 
 def active_units(mean, threshold=ACTIVE_UNIT_THRESHOLD):
@@ -154,17 +149,13 @@ class TextVAEBase(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.vocab_size = check_positive_int("vocab_size", vocab_size)
-        self.sequence_length = check_positive_int("sequence_length", sequence_length)
-        self.latent_dim = check_positive_int("latent_dim", latent_dim)
-        if isinstance(aux_weight, bool) or not isinstance(aux_weight, (int, float)) or aux_weight < 0:
-            raise ValueError(
-                f"aux_weight must be a non-negative number. Received: aux_weight={aux_weight!r}"
-            )
-        self.aux_weight = float(aux_weight)
-        self.word_dropout = check_unit_interval("word_dropout", word_dropout)
+        self.vocab_size = check_integer("vocab_size", vocab_size)
+        self.sequence_length = check_integer("sequence_length", sequence_length)
+        self.latent_dim = check_integer("latent_dim", latent_dim)
+        self.aux_weight = check_number("aux_weight", aux_weight, low=0)
+        self.word_dropout = check_rate("word_dropout", word_dropout, include_one=True)
         self.kl_annealing = check_annealing(kl_annealing)
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         # Decoder input ids beyond the vocabulary: start-of-sequence and dropped word.
         self.start_id = self.vocab_size
         self.unk_id = self.vocab_size + 1
@@ -185,7 +176,7 @@ class TextVAEBase(keras.Model):
     # -- helpers for subclasses ------------------------------------------------------
 
     def seeded(self, offset):
-        return None if self.seed is None else self.seed + offset
+        return derived_seed(self.seed, offset)
 
     def decoder_inputs(self, tokens, training):
         """Teacher-forcing inputs: tokens shifted right behind the start id, with word dropout."""
@@ -288,11 +279,10 @@ class TextVAEBase(keras.Model):
     def metrics(self):
         return list(self._trackers.values())
 
-    @staticmethod
-    def _tokens_of(data):
+    def _tokens_of(self, data):
         while isinstance(data, (tuple, list)):
             data = data[0]
-        return data
+        return check_token_batch("x", data, self.vocab_size, self.sequence_length)
 
     def train_step(self, data):
         tokens = self._tokens_of(data)
@@ -303,11 +293,8 @@ class TextVAEBase(keras.Model):
             loss = terms["loss"]
             if self.losses:
                 loss = loss + ops.sum(self.losses)
-            replicas = tf.distribute.get_strategy().num_replicas_in_sync
-            scaled = self.optimizer.scale_loss(loss / replicas)
-        variables = self.trainable_variables
-        gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables))
+            scaled = scaled_loss(self.optimizer, loss)
+        apply_update(self.optimizer, tape, scaled, self.trainable_variables)
         self.annealing_step.assign_add(1)
         return self._update_metrics(terms)
 
@@ -344,7 +331,7 @@ class TextVAEBase(keras.Model):
 
     def sample(self, n, greedy=True, seed=None):
         """`n` sequences decoded from z ~ N(0, I); same `seed` -> same sequences."""
-        n = check_positive_int("n", n)
+        n = check_integer("n", n)
         if seed is None:
             seed = int(keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator))
         z = tf.random.stateless_normal((n, self.latent_dim), seed=[seed, 0])
@@ -356,7 +343,7 @@ class TextVAEBase(keras.Model):
         `a`, `b`: one sequence each, `(sequence_length,)` or `(1, sequence_length)`.
         Returns int32 `(steps, sequence_length)`; the first and last rows decode a and b.
         """
-        steps = check_positive_int("steps", steps)
+        steps = check_integer("steps", steps)
         codes = []
         for name, sequence in (("a", a), ("b", b)):
             array = np.asarray(sequence)

@@ -4,11 +4,13 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import is_integer
 from tfrnnx.layers import RecurrentDropoutLSTM
 from tfrnnx.models._text_vae import TextVAEBase
 from tfrnnx.models._text_vae import categorical_choice
-from tfrnnx.models._text_vae import check_positive_int
-from tfrnnx.models._text_vae import check_unit_interval
 
 DECODERS = ("lstm", "bytenet")
 
@@ -134,32 +136,26 @@ class HybridTextVAE(TextVAEBase):
             seed, **kwargs,
         )
         filters = tuple(encoder_filters) if isinstance(encoder_filters, (list, tuple)) else None
-        if not filters or any(
-            isinstance(f, bool) or not isinstance(f, int) or f < 1 for f in filters
-        ):
+        if not filters or any(not is_integer(f) or f < 1 for f in filters):
             raise ValueError(
                 "encoder_filters must be a non-empty sequence of positive integers. "
                 f"Received: encoder_filters={encoder_filters!r}"
             )
-        self.encoder_filters = filters
-        self.kernel_size = check_positive_int("kernel_size", kernel_size)
-        self.strides = check_positive_int("strides", strides)
+        self.encoder_filters = tuple(int(f) for f in filters)
+        self.kernel_size = check_integer("kernel_size", kernel_size)
+        self.strides = check_integer("strides", strides)
         reduction = self.strides ** len(filters)
         if self.sequence_length % reduction:
             raise ValueError(
                 f"sequence_length must be divisible by strides ** len(encoder_filters) = "
                 f"{reduction}. Received: sequence_length={sequence_length}"
             )
-        if decoder not in DECODERS:
-            raise ValueError(f"decoder must be one of {DECODERS}. Received: decoder={decoder!r}")
-        self.decoder = decoder
-        self.rnn_units = check_positive_int("rnn_units", rnn_units)
-        self.bytenet_layers = check_positive_int("bytenet_layers", bytenet_layers)
-        self.bytenet_filters = check_positive_int("bytenet_filters", bytenet_filters)
-        self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
-        self.recurrent_dropout = check_unit_interval(
-            "recurrent_dropout", recurrent_dropout, closed=False
-        )
+        self.decoder = check_choice("decoder", decoder, DECODERS)
+        self.rnn_units = check_integer("rnn_units", rnn_units)
+        self.bytenet_layers = check_integer("bytenet_layers", bytenet_layers)
+        self.bytenet_filters = check_integer("bytenet_filters", bytenet_filters)
+        self.embedding_dim = check_integer("embedding_dim", embedding_dim)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.historyless = bool(historyless)
         s = self.seeded
 

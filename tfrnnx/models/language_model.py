@@ -1,14 +1,16 @@
 """LanguageModel: a word-level LSTM language model (thesis §5.6 LM and reverse-LM scores)."""
 
-import numbers
-
 import keras
 import numpy as np
 from keras import ops
 
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_seed
+from tfrnnx._validation import derived_seed
 from tfrnnx.layers import RecurrentDropoutLSTM
-from tfrnnx.models.sentence_piece_vocabulary import SentencePieceVocabulary
-from tfrnnx.models.word_vocabulary import WordVocabulary
+from tfrnnx.tokenizers.sentence_piece_vocabulary import SentencePieceVocabulary
+from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
 
 _VOCABULARIES = (WordVocabulary, SentencePieceVocabulary)
 
@@ -26,14 +28,10 @@ def _resolve_vocabulary(vocabulary):
         vocabulary = WordVocabulary(vocabulary)
     if not isinstance(vocabulary, _VOCABULARIES):
         raise ValueError(
-            "vocabulary must be a tfrnnx.models.WordVocabulary or SentencePieceVocabulary, its "
+            "vocabulary must be a tfrnnx.tokenizers.WordVocabulary or SentencePieceVocabulary, its "
             f"config or a list of words. Received: vocabulary of type {type(vocabulary).__name__}"
         )
     return vocabulary
-
-
-def _seeded(seed, offset):
-    return None if seed is None else seed + offset
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
@@ -49,8 +47,8 @@ class LanguageModel(keras.Model):
     `tfrnnx.metrics.lm_score` / `reverse_lm_score` are computed with it.
 
     Args:
-        vocabulary: a `tfrnnx.models.WordVocabulary` or
-            `tfrnnx.models.SentencePieceVocabulary` (or its config, serialized or plain,
+        vocabulary: a `tfrnnx.tokenizers.WordVocabulary` or
+            `tfrnnx.tokenizers.SentencePieceVocabulary` (or its config, serialized or plain,
             or a list of words); it sets the input and output size and lets the model
             score strings.
         embedding_dim: positive integer, size of the word embeddings.
@@ -71,7 +69,7 @@ class LanguageModel(keras.Model):
     Example:
 
     >>> import tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat", "a dog sat"])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat", "a dog sat"])
     >>> lm = tfrnnx.models.LanguageModel(vocab, embedding_dim=8, units=8, seed=0)
     >>> ids = vocab.pad(vocab.encode(["a cat sat"], add_bos_eos=True))
     >>> lm(ids).shape
@@ -94,26 +92,19 @@ class LanguageModel(keras.Model):
     ):
         super().__init__(**kwargs)
         vocabulary = _resolve_vocabulary(vocabulary)
-        for name, value in (("embedding_dim", embedding_dim), ("units", units)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-        for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            is_rate = isinstance(value, numbers.Real) and not isinstance(value, bool)
-            if not (is_rate and 0 <= value < 1):
-                raise ValueError(f"{name} must be in [0, 1). Received: {name}={value!r}")
         self.vocabulary = vocabulary
-        self.embedding_dim = embedding_dim
-        self.units = units
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.seed = seed
+        self.embedding_dim = check_integer("embedding_dim", embedding_dim)
+        self.units = check_integer("units", units)
+        self.dropout = check_rate("dropout", dropout)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
+        self.seed = check_seed("seed", seed)
         size = len(vocabulary)
         self.embedding = keras.layers.Embedding(
             size,
             embedding_dim,
             mask_zero=True,
             embeddings_initializer=keras.initializers.RandomUniform(
-                -0.1, 0.1, seed=_seeded(seed, 0)
+                -0.1, 0.1, seed=derived_seed(seed, 0)
             ),
             name="embedding",
         )
@@ -122,14 +113,14 @@ class LanguageModel(keras.Model):
             return_sequences=True,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, 1)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, 2)),
-            seed=_seeded(seed, 3),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 1)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 2)),
+            seed=derived_seed(seed, 3),
             name="lstm",
         )
         self.logits = keras.layers.Dense(
             size,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, 4)),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 4)),
             name="logits",
         )
 

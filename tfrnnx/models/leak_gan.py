@@ -3,11 +3,11 @@
 import keras
 from keras import ops
 
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import derived_seed
 from tfrnnx.models._discrete_gan import CausalLSTMDiscriminator
 from tfrnnx.models._discrete_gan import DiscreteGANBase
-from tfrnnx.models._discrete_gan import _seeded
-from tfrnnx.models._discrete_gan import check_choice
-from tfrnnx.models._discrete_gan import check_positive_int
 from tfrnnx.models._discrete_gan import discounted_returns
 
 LEAKS = ("leak", "noleak", "mixed")
@@ -52,7 +52,7 @@ class LeakGAN(DiscreteGANBase):
         baseline_decay: decay in [0, 1) of the moving-average reward baseline.
         discriminator_steps: discriminator updates per `train_step` (0: generator only).
         vocabulary: a vocabulary with `decode`/`detokenize` and `len == vocab_size` (e.g.
-            `tfrnnx.models.WordVocabulary`), or None.
+            `tfrnnx.tokenizers.WordVocabulary`), or None.
         seed: integer seed of the initializers and of sampling, or None.
         **kwargs: base `keras.Model` arguments.
 
@@ -69,7 +69,7 @@ class LeakGAN(DiscreteGANBase):
     Example:
 
     >>> import numpy as np, keras, tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat", "a dog sat"])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat", "a dog sat"])
     >>> ids = vocab.pad(vocab.encode(["a cat sat", "a dog sat"], add_bos_eos=True), 6)
     >>> gan = tfrnnx.models.LeakGAN(len(vocab), 6, leak="leak", units=8, embedding_dim=4,
     ...                             discriminator_units=8, mlp_units=8, vocabulary=vocab, seed=0)
@@ -110,31 +110,31 @@ class LeakGAN(DiscreteGANBase):
             baseline_decay, discriminator_steps, vocabulary, seed, **kwargs,
         )  # fmt: skip
         self.leak = check_choice("leak", leak, LEAKS)
-        self.mlp_units = check_positive_int("mlp_units", mlp_units)
+        self.mlp_units = check_integer("mlp_units", mlp_units)
         self.discriminator = CausalLSTMDiscriminator(
-            self.vocab_size, embedding_dim, discriminator_units, seed=_seeded(seed, 20),
+            self.vocab_size, embedding_dim, discriminator_units, seed=derived_seed(seed, 20),
             name="discriminator",
         )  # fmt: skip
         if leak != "mixed":
             self.embedding = keras.layers.Embedding(
                 self.vocab_size, embedding_dim, name="embedding",
                 embeddings_initializer=keras.initializers.RandomUniform(
-                    -0.1, 0.1, _seeded(seed, 10)
+                    -0.1, 0.1, derived_seed(seed, 10)
                 ),
             )  # fmt: skip
             self.cell = keras.layers.LSTMCell(
                 units, name="cell",
-                kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 11)),
-                recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, 12)),
+                kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 11)),
+                recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 12)),
             )  # fmt: skip
             self.rnn = keras.layers.RNN(self.cell, return_sequences=True, name="lstm")
         self.fusion = keras.layers.Dense(
             self.mlp_units, activation="tanh", name="fusion",
-            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 13)),
+            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 13)),
         )  # fmt: skip
         self.logits = keras.layers.Dense(
             self.vocab_size, name="logits",
-            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 14)),
+            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 14)),
         )  # fmt: skip
         self._pretrain_function = None
         self.build((None, self.sequence_length))
@@ -175,7 +175,7 @@ class LeakGAN(DiscreteGANBase):
         return [v for layer in layers for v in layer.trainable_variables]
 
     def _initial_state(self, batch):
-        state = [] if self.leak == "mixed" else [ops.zeros((batch, self.units))] * 2
+        state = [] if self.leak == "mixed" else [ops.zeros((batch, self.units), self.compute_dtype)] * 2
         if self.leak != "noleak":
             state += self.discriminator.initial_state(batch)
         return state

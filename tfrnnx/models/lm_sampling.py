@@ -1,10 +1,10 @@
 """Ancestral sampling of sentences from a `tfrnnx.models.LanguageModel`."""
 
-import numbers
-
 import keras
 import numpy as np
 
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
 from tfrnnx.models.language_model import LanguageModel
 
 
@@ -36,10 +36,8 @@ def sample_sentences(lm, num_samples, max_length=40, temperature=1.0, batch_size
         )
     for name, value in (("num_samples", num_samples), ("max_length", max_length),
                         ("batch_size", batch_size)):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-    if not isinstance(temperature, numbers.Real) or not temperature > 0:
-        raise ValueError(f"temperature must be > 0. Received: temperature={temperature!r}")
+        check_integer(name, value)
+    check_number("temperature", temperature, low=0, include_low=False)
     rng = np.random.default_rng(seed)
     vocab = lm.vocabulary  # WordVocabulary or SentencePieceVocabulary: same special ids
     banned = [vocab.pad_id, vocab.unk_id, vocab.bos_id]

@@ -4,11 +4,11 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_rate
 from tfrnnx.layers import RecurrentDropoutLSTM
 from tfrnnx.models._text_vae import TextVAEBase
 from tfrnnx.models._text_vae import categorical_choice
-from tfrnnx.models._text_vae import check_positive_int
-from tfrnnx.models._text_vae import check_unit_interval
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
@@ -93,12 +93,10 @@ class LSTMTextVAE(TextVAEBase):
             vocab_size, sequence_length, latent_dim, 0.0, word_dropout, kl_annealing, seed,
             **kwargs,
         )
-        self.encoder_units = check_positive_int("encoder_units", encoder_units)
-        self.decoder_units = check_positive_int("decoder_units", decoder_units)
-        self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
-        self.recurrent_dropout = check_unit_interval(
-            "recurrent_dropout", recurrent_dropout, closed=False
-        )
+        self.encoder_units = check_integer("encoder_units", encoder_units)
+        self.decoder_units = check_integer("decoder_units", decoder_units)
+        self.embedding_dim = check_integer("embedding_dim", embedding_dim)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.layer_norm = bool(layer_norm)
         s = self.seeded
         init = keras.initializers.GlorotUniform

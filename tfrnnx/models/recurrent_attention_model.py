@@ -1,15 +1,19 @@
 """RecurrentAttentionModel: the deep recurrent attention model of thesis section 4.3."""
 
-import numbers
-
 import keras
 import tensorflow as tf
 from keras import ops
 
+from tfrnnx._validation import check_bool
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
+from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_seed
+from tfrnnx._validation import derived_seed
+from tfrnnx._validation import is_integer
 from tfrnnx.layers import DrawGlimpse
 from tfrnnx.layers import RecurrentDropoutGRUCell
-from tfrnnx.layers._recurrent_dropout import check_choice
-from tfrnnx.layers._recurrent_dropout import check_rate
 
 GLIMPSE_NETWORKS = ("mlp", "cnn")
 CURRICULUM_PHASES = ("simple", "full")
@@ -17,21 +21,11 @@ LOSS_STEPS = ("last", "all")
 READING_ORDERS = ("left_to_right", "right_to_left")
 
 
-def _seeded(seed, offset):
-    return None if seed is None else seed + offset
-
-
-def _check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
 def _dense(units, seed, offset, activation=None, name=None):
     return keras.layers.Dense(
         units,
         activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, offset)),
+        kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, offset)),
         name=name,
     )
 
@@ -43,7 +37,7 @@ def _conv(filters, size, seed, offset, strides=1):
         strides=strides,
         padding="same",
         activation="relu",
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seeded(seed, offset)),
+        kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, offset)),
     )
 
 
@@ -219,12 +213,12 @@ class RecurrentAttentionModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.num_classes = _check_positive_int("num_classes", num_classes, 2)
-        self.num_glimpses = _check_positive_int("num_glimpses", num_glimpses)
-        self.units = _check_positive_int("units", units)
-        self.glimpse_units = _check_positive_int("glimpse_units", glimpse_units)
-        self.classifier_units = _check_positive_int("classifier_units", classifier_units)
-        self.context_downsample = _check_positive_int("context_downsample", context_downsample)
+        self.num_classes = check_integer("num_classes", num_classes, 2)
+        self.num_glimpses = check_integer("num_glimpses", num_glimpses)
+        self.units = check_integer("units", units)
+        self.glimpse_units = check_integer("glimpse_units", glimpse_units)
+        self.classifier_units = check_integer("classifier_units", classifier_units)
+        self.context_downsample = check_integer("context_downsample", context_downsample)
         if isinstance(glimpse_network, dict):
             glimpse_network = keras.saving.deserialize_keras_object(glimpse_network)
         if not isinstance(glimpse_network, keras.layers.Layer):
@@ -232,42 +226,17 @@ class RecurrentAttentionModel(keras.Model):
         # The string, or None for a custom layer (kept as full_glimpse_network only, so that
         # it is tracked once).
         self._glimpse_network_kind = glimpse_network if isinstance(glimpse_network, str) else None
-        flags = (("context_network", context_network), ("relative_shifts", relative_shifts))
-        for name, value in flags:
-            if not isinstance(value, bool):
-                raise ValueError(f"{name} must be True or False. Received: {name}={value!r}")
-        self.context_network = context_network
-        self.relative_shifts = relative_shifts
-        if isinstance(shift_regularizer_weight, bool) or not isinstance(
-            shift_regularizer_weight, numbers.Real
-        ) or shift_regularizer_weight < 0:
-            raise ValueError(
-                "shift_regularizer_weight must be a number >= 0. "
-                f"Received: shift_regularizer_weight={shift_regularizer_weight!r}"
-            )
-        if isinstance(shift_regularizer_scale, bool) or not isinstance(
-            shift_regularizer_scale, numbers.Real
-        ) or shift_regularizer_scale <= 0:
-            raise ValueError(
-                "shift_regularizer_scale must be a number > 0. "
-                f"Received: shift_regularizer_scale={shift_regularizer_scale!r}"
-            )
-        self.shift_regularizer_weight = float(shift_regularizer_weight)
-        self.shift_regularizer_scale = float(shift_regularizer_scale)
-        if shift_regularizer_steps is not None:
-            if not isinstance(shift_regularizer_steps, (list, tuple)) or not all(
-                isinstance(s, numbers.Integral) and not isinstance(s, bool)
-                and 0 <= s < self.num_glimpses for s in shift_regularizer_steps
-            ):
-                raise ValueError(
-                    f"shift_regularizer_steps must be None or a list of steps in "
-                    f"0..{self.num_glimpses - 1} (num_glimpses={self.num_glimpses}). "
-                    f"Received: shift_regularizer_steps={shift_regularizer_steps!r}"
-                )
-            shift_regularizer_steps = sorted({int(s) for s in shift_regularizer_steps})
-        self.shift_regularizer_steps = shift_regularizer_steps
+        self.context_network = check_bool("context_network", context_network)
+        self.relative_shifts = check_bool("relative_shifts", relative_shifts)
+        self.shift_regularizer_weight = check_number(
+            "shift_regularizer_weight", shift_regularizer_weight, low=0
+        )
+        self.shift_regularizer_scale = check_number(
+            "shift_regularizer_scale", shift_regularizer_scale, low=0, include_low=False
+        )
+        self.shift_regularizer_steps = self._checked_steps(shift_regularizer_steps)
         self.attention_noise = check_rate("attention_noise", attention_noise)
-        self.test_time_samples = _check_positive_int("test_time_samples", test_time_samples)
+        self.test_time_samples = check_integer("test_time_samples", test_time_samples)
         if self.test_time_samples > 1 and self.attention_noise == 0.0:
             raise ValueError(
                 "test_time_samples > 1 averages noisy runs and needs attention_noise > 0. "
@@ -279,11 +248,9 @@ class RecurrentAttentionModel(keras.Model):
         self.curriculum_phase = check_choice(
             "curriculum_phase", curriculum_phase, CURRICULUM_PHASES
         )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise ValueError(f"seed must be None or an integer. Received: seed={seed!r}")
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         if glimpses_per_object is not None:
-            glimpses_per_object = _check_positive_int("glimpses_per_object", glimpses_per_object)
+            glimpses_per_object = check_integer("glimpses_per_object", glimpses_per_object)
             if self.num_glimpses % glimpses_per_object:
                 raise ValueError(
                     "num_glimpses must be a multiple of glimpses_per_object. Received: "
@@ -291,31 +258,48 @@ class RecurrentAttentionModel(keras.Model):
                 )
         self.glimpses_per_object = glimpses_per_object
         self.reading_order = check_choice("reading_order", reading_order, READING_ORDERS)
+        self._make_layers(glimpse_shape, glimpse_network)
 
+    def _checked_steps(self, steps):
+        """The regularised steps as a sorted list of distinct steps in 0..num_glimpses - 1."""
+        if steps is None:
+            return None
+        if not isinstance(steps, (list, tuple)) or not all(
+            is_integer(s) and 0 <= s < self.num_glimpses for s in steps
+        ):
+            raise ValueError(
+                f"shift_regularizer_steps must be None or a list of steps in "
+                f"0..{self.num_glimpses - 1} (num_glimpses={self.num_glimpses}). "
+                f"Received: shift_regularizer_steps={steps!r}"
+            )
+        return sorted({int(s) for s in steps})
+
+    def _make_layers(self, glimpse_shape, glimpse_network):
+        seed, units = self.seed, self.units
         self.glimpse = DrawGlimpse(
             glimpse_shape,
             noise=self.attention_noise,
             noise_at_inference=self.test_time_samples > 1,
-            seed=_seeded(seed, 0),
+            seed=derived_seed(seed, 0),
             name="glimpse",
         )
         self.glimpse_shape = self.glimpse.glimpse_shape
         if isinstance(glimpse_network, str):
             self.full_glimpse_network = _glimpse_network(
-                glimpse_network, glimpse_units, seed, "full_glimpse_network"
+                glimpse_network, self.glimpse_units, seed, "full_glimpse_network"
             )
         else:
             self.full_glimpse_network = glimpse_network
         self.simple_glimpse_network = _glimpse_network(
-            "simple", glimpse_units, seed, "simple_glimpse_network"
+            "simple", self.glimpse_units, seed, "simple_glimpse_network"
         )
         # In the full phase the simple network is frozen (no gradient-less variables).
         self.simple_glimpse_network.trainable = self.curriculum_phase == "simple"
         self.glimpse_feature_dropout = keras.layers.Dropout(
-            self.glimpse_dropout, seed=_seeded(seed, 1)
+            self.glimpse_dropout, seed=derived_seed(seed, 1)
         )
         self.context_cnn = None
-        if context_network:
+        if self.context_network:
             self.context_cnn = keras.Sequential(
                 [
                     keras.layers.AveragePooling2D(self.context_downsample),
@@ -332,11 +316,11 @@ class RecurrentAttentionModel(keras.Model):
         # Small initial weights: the first glimpses start near the centre, whole image.
         self.attention_params = keras.layers.Dense(
             6,
-            kernel_initializer=keras.initializers.RandomNormal(stddev=0.01, seed=_seeded(seed, 8)),
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.01, seed=derived_seed(seed, 8)),
             name="attention_params",
         )
         self.classifier = keras.Sequential(
-            [_dense(classifier_units, seed, 30, "relu"), _dense(self.num_classes, seed, 31)],
+            [_dense(self.classifier_units, seed, 30, "relu"), _dense(self.num_classes, seed, 31)],
             name="classifier",
         )
         # Per-step probabilities of the last call, read by compute_loss (same trace).
@@ -347,9 +331,9 @@ class RecurrentAttentionModel(keras.Model):
         return RecurrentDropoutGRUCell(
             self.units,
             recurrent_dropout=self.recurrent_dropout,
-            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, offset + 1)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, offset + 2)),
-            seed=_seeded(seed, offset),
+            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, offset + 1)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, offset + 2)),
+            seed=derived_seed(seed, offset),
             name=name,
         )
 

@@ -4,11 +4,11 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import derived_seed
 from tfrnnx.models._discrete_gan import CausalLSTMDiscriminator
 from tfrnnx.models._discrete_gan import DiscreteGANBase
-from tfrnnx.models._discrete_gan import _seeded
-from tfrnnx.models._discrete_gan import check_choice
-from tfrnnx.models._discrete_gan import check_positive_int
 from tfrnnx.models._discrete_gan import discounted_returns
 
 CREDIT_ASSIGNMENTS = ("reinforce", "step", "rollout")
@@ -53,7 +53,7 @@ class SeqGAN(DiscreteGANBase):
         baseline_decay: decay in [0, 1) of the moving-average reward baseline.
         discriminator_steps: discriminator updates per `train_step` (0: generator only).
         vocabulary: a vocabulary with `decode`/`detokenize` and `len == vocab_size` (e.g.
-            `tfrnnx.models.WordVocabulary`) for `sample_strings` and `export_serving`, or None.
+            `tfrnnx.tokenizers.WordVocabulary`) for `sample_strings` and `export_serving`, or None.
         seed: integer seed of the initializers and of sampling, or None.
         **kwargs: base `keras.Model` arguments.
 
@@ -70,7 +70,7 @@ class SeqGAN(DiscreteGANBase):
     Example:
 
     >>> import numpy as np, keras, tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat", "a dog sat"])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat", "a dog sat"])
     >>> ids = vocab.pad(vocab.encode(["a cat sat", "a dog sat"], add_bos_eos=True), 6)
     >>> gan = tfrnnx.models.SeqGAN(len(vocab), 6, credit_assignment="step", units=8,
     ...                            embedding_dim=4, discriminator_units=8, vocabulary=vocab, seed=0)
@@ -110,24 +110,24 @@ class SeqGAN(DiscreteGANBase):
         self.credit_assignment = check_choice(
             "credit_assignment", credit_assignment, CREDIT_ASSIGNMENTS
         )
-        self.num_rollouts = check_positive_int("num_rollouts", num_rollouts)
+        self.num_rollouts = check_integer("num_rollouts", num_rollouts)
         self.step_discriminator = credit_assignment == "step"
         self.embedding = keras.layers.Embedding(
             self.vocab_size, embedding_dim, name="embedding",
-            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, _seeded(seed, 10)),
+            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, derived_seed(seed, 10)),
         )  # fmt: skip
         self.cell = keras.layers.LSTMCell(
             units, name="cell",
-            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 11)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=_seeded(seed, 12)),
+            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 11)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 12)),
         )  # fmt: skip
         self.rnn = keras.layers.RNN(self.cell, return_sequences=True, name="lstm")
         self.logits = keras.layers.Dense(
             self.vocab_size, name="logits",
-            kernel_initializer=keras.initializers.GlorotUniform(_seeded(seed, 13)),
+            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 13)),
         )  # fmt: skip
         self.discriminator = CausalLSTMDiscriminator(
-            self.vocab_size, embedding_dim, discriminator_units, seed=_seeded(seed, 20),
+            self.vocab_size, embedding_dim, discriminator_units, seed=derived_seed(seed, 20),
             name="discriminator",
         )  # fmt: skip
         self._pretrain_function = None
@@ -150,7 +150,7 @@ class SeqGAN(DiscreteGANBase):
                 + self.logits.trainable_variables)  # fmt: skip
 
     def _initial_state(self, batch):
-        return [ops.zeros((batch, self.units))] * 2
+        return [ops.zeros((batch, self.units), self.compute_dtype)] * 2
 
     def _step(self, tokens, state):
         out, state = self.cell(self.embedding(tokens), state)

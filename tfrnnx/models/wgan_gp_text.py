@@ -1,25 +1,33 @@
 """WGANGPText: continuous Wasserstein GAN with gradient penalty for text (thesis §5.4)."""
 
-import numbers
-
 import keras
 import tensorflow as tf
 from keras import ops
 
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
+from tfrnnx._validation import check_seed
+from tfrnnx._validation import check_token_batch
+from tfrnnx._validation import derived_seed
+from tfrnnx.models._training import apply_update
+from tfrnnx.models._training import resolve_optimizer
+from tfrnnx.models._training import scaled_loss
+from tfrnnx.tokenizers.special_ids import EOS_ID
+from tfrnnx.tokenizers.special_ids import MIN_VOCAB_SIZE
+
 GENERATORS = ("conv", "lstm")
 GP_EPSILON = 1e-10
-EOS_ID = 3
 METRIC_NAMES = ("critic_loss", "generator_loss", "gradient_penalty", "wasserstein")
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}")
-    return int(value)
-
-
 def _glorot(seed, offset):
-    return keras.initializers.GlorotUniform(None if seed is None else seed + offset)
+    return keras.initializers.GlorotUniform(derived_seed(seed, offset))
+
+
+def _default_optimizer():
+    # Gulrajani et al.'s settings for the WGAN-GP language model.
+    return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
 
 
 def _replica_id():
@@ -73,7 +81,7 @@ class WGANGPText(keras.Model):
         kernel_size: kernel width of the (de)convolutions.
         gp_weight: λ >= 0, weight of the gradient penalty.
         critic_steps: critic updates per generator update (>= 1).
-        vocabulary: None, a `tfrnnx.models.WordVocabulary`, its serialized config, or any
+        vocabulary: None, a `tfrnnx.tokenizers.WordVocabulary`, its serialized config, or any
             object with `decode(ids) -> str`, graph `detokenize(ids) -> tf.string (batch,)`
             and `get_config`; its length, if defined, must be `vocab_size`.
         seed: integer seed of initializers and noise, or None.
@@ -96,7 +104,7 @@ class WGANGPText(keras.Model):
     Example:
 
     >>> import numpy as np, keras, tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat", "a dog ran"])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat", "a dog ran"])
     >>> gan = tfrnnx.models.WGANGPText(
     ...     len(vocab), 4, generator="conv", latent_dim=4, generator_filters=8,
     ...     critic_filters=8, critic_layers=1, critic_steps=2, vocabulary=vocab, seed=0)
@@ -135,24 +143,18 @@ class WGANGPText(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.vocab_size = _positive_int("vocab_size", vocab_size)
-        self.sequence_length = _positive_int("sequence_length", sequence_length)
-        if generator not in GENERATORS:
-            raise ValueError(
-                f"generator must be one of {GENERATORS}. Received: generator={generator!r}"
-            )
-        self.generator = generator
-        self.latent_dim = _positive_int("latent_dim", latent_dim)
-        self.units = _positive_int("units", units)
-        self.generator_filters = _positive_int("generator_filters", generator_filters)
-        self.generator_layers = _positive_int("generator_layers", generator_layers)
-        self.critic_filters = _positive_int("critic_filters", critic_filters)
-        self.critic_layers = _positive_int("critic_layers", critic_layers)
-        self.kernel_size = _positive_int("kernel_size", kernel_size)
-        if isinstance(gp_weight, bool) or not isinstance(gp_weight, numbers.Real) or gp_weight < 0:
-            raise ValueError(f"gp_weight must be a number >= 0. Received: gp_weight={gp_weight!r}")
-        self.gp_weight = float(gp_weight)
-        self.critic_steps = _positive_int("critic_steps", critic_steps)
+        self.vocab_size = check_integer("vocab_size", vocab_size, minimum=MIN_VOCAB_SIZE)
+        self.sequence_length = check_integer("sequence_length", sequence_length)
+        self.generator = check_choice("generator", generator, GENERATORS)
+        self.latent_dim = check_integer("latent_dim", latent_dim)
+        self.units = check_integer("units", units)
+        self.generator_filters = check_integer("generator_filters", generator_filters)
+        self.generator_layers = check_integer("generator_layers", generator_layers)
+        self.critic_filters = check_integer("critic_filters", critic_filters)
+        self.critic_layers = check_integer("critic_layers", critic_layers)
+        self.kernel_size = check_integer("kernel_size", kernel_size)
+        self.gp_weight = check_number("gp_weight", gp_weight, low=0)
+        self.critic_steps = check_integer("critic_steps", critic_steps)
         if isinstance(vocabulary, dict):
             vocabulary = keras.saving.deserialize_keras_object(vocabulary)
         if vocabulary is not None:
@@ -170,7 +172,7 @@ class WGANGPText(keras.Model):
                     f"vocabulary of length {len(vocabulary)}"
                 )
         self.vocabulary = vocabulary
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self._trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
         self._make_layers()
@@ -312,14 +314,7 @@ class WGANGPText(keras.Model):
         """Sets the generator (`self.optimizer`) and critic optimizers and builds them."""
 
         def resolve(optimizer):
-            if optimizer is None:
-                optimizer = keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
-            optimizer = keras.optimizers.get(optimizer)
-            if self.dtype_policy.name == "mixed_float16" and not isinstance(
-                optimizer, keras.optimizers.LossScaleOptimizer
-            ):
-                optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-            return optimizer
+            return resolve_optimizer(optimizer, self.dtype_policy, default=_default_optimizer)
 
         generator_optimizer = resolve(generator_optimizer)
         self.critic_optimizer = resolve(critic_optimizer)
@@ -357,18 +352,11 @@ class WGANGPText(keras.Model):
     def _tokens_of(self, data):
         while isinstance(data, (tuple, list)):
             data = data[0]
-        shape = tuple(data.shape)
-        if len(shape) != 2 or shape[1] != self.sequence_length:
-            raise ValueError(
-                f"WGANGPText expects x of int token ids (batch, sequence_length="
-                f"{self.sequence_length}). Received: x.shape={shape}"
-            )
-        return ops.cast(data, "int32")
+        return check_token_batch("x", data, self.vocab_size, self.sequence_length)
 
     def critic_update(self, real):
         """One critic update on int ids `real`; returns the critic loss terms (float32)."""
         batch = ops.shape(real)[0]
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         variables = self.critic_variables
         z = tf.random.stateless_normal((batch, self.latent_dim), self._noise_seed())
         alpha = self.interpolation_weights(batch)
@@ -377,21 +365,18 @@ class WGANGPText(keras.Model):
             penalty = self.gradient_penalty(real, fake, alpha)
             wasserstein = ops.mean(self.critic_scores(real)) - ops.mean(self.critic_scores(fake))
             loss = -wasserstein + self.gp_weight * penalty
-            scaled = self.critic_optimizer.scale_loss(loss / replicas)
-        gradients = tape.gradient(scaled, variables)
-        self.critic_optimizer.apply_gradients(zip(gradients, variables))
+            scaled = scaled_loss(self.critic_optimizer, loss)
+        apply_update(self.critic_optimizer, tape, scaled, variables)
         return {"critic_loss": loss, "gradient_penalty": penalty, "wasserstein": wasserstein}
 
     def generator_update(self, batch):
         """One generator update on `batch` fresh z; returns the generator loss (float32)."""
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         variables = self.generator_variables
         z = tf.random.stateless_normal((batch, self.latent_dim), self._noise_seed())
         with tf.GradientTape() as tape:
             loss = -ops.mean(self.critic_scores(self(z, training=True)))
-            scaled = self.optimizer.scale_loss(loss / replicas)
-        gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables))
+            scaled = scaled_loss(self.optimizer, loss)
+        apply_update(self.optimizer, tape, scaled, variables)
         return loss
 
     def train_step(self, data):
@@ -411,7 +396,7 @@ class WGANGPText(keras.Model):
         With an integer `seed` the result is reproducible; with None it draws from the
         model's seed generator.
         """
-        n = _positive_int("n", n)
+        n = check_integer("n", n)
         if seed is None:
             z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
         else:

@@ -4,10 +4,12 @@ import json
 import os
 import traceback
 
-import keras_tuner
-
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import fail
+from tfrnnx._validation import is_integer
 from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.protocol import records
+from tfrnnx.protocol._keras_tuner import keras_tuner
 from tfrnnx.protocol.search_space import SearchSpace
 
 
@@ -87,10 +89,9 @@ class RandomSearch:
             raise ValueError(f"trial_fn must be callable. Received: trial_fn={trial_fn!r}")
         if direction not in ("min", "max"):
             raise ValueError(f"direction must be 'min' or 'max'. Received: direction={direction!r}")
-        if not isinstance(num_trials, int) or isinstance(num_trials, bool) or num_trials < 1:
-            raise ValueError(f"num_trials must be an integer >= 1. Received: num_trials={num_trials!r}")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise ValueError(f"seed must be an integer. Received: seed={seed!r}")
+        check_integer("num_trials", num_trials)
+        if not is_integer(seed):
+            fail("seed", "an integer", seed)
         if not isinstance(objective, str) or not objective:
             raise ValueError(f"objective must be a metric name. Received: objective={objective!r}")
         self.trial_fn = trial_fn

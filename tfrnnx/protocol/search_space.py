@@ -3,8 +3,9 @@
 import math
 import numbers
 
-import keras_tuner
 from tensorboard.plugins.hparams import api as hparams_api
+
+from tfrnnx.protocol._keras_tuner import keras_tuner
 
 _KINDS = ("log_uniform", "uniform", "int", "choice", "fixed")
 

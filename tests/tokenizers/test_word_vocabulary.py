@@ -4,7 +4,7 @@ import json
 import tensorflow as tf
 
 import tfrnnx
-from tfrnnx.models import word_vocabulary
+from tfrnnx.tokenizers import word_vocabulary
 
 
 class WordVocabularyTest(tf.test.TestCase):
@@ -12,7 +12,7 @@ class WordVocabularyTest(tf.test.TestCase):
         self.assertEqual(doctest.testmod(word_vocabulary).failed, 0)
 
     def test_build_counts_and_limits(self):
-        vocab = tfrnnx.models.WordVocabulary.build(
+        vocab = tfrnnx.tokenizers.WordVocabulary.build(
             ["b b a", "c b a", "d"], max_size=2, lowercase=True
         )
         self.assertEqual(vocab.words, ["b", "a"])
@@ -21,7 +21,7 @@ class WordVocabularyTest(tf.test.TestCase):
         self.assertEqual(vocab.decode([2, 5, 1, 4, 3, 0]), "a <unk> b")
 
     def test_tokenize_keeps_snli_tokens(self):
-        vocab = tfrnnx.models.WordVocabulary([])
+        vocab = tfrnnx.tokenizers.WordVocabulary([])
         self.assertEqual(
             vocab.tokenize("A man 's dog, running."),
             ["a", "man", "'", "s", "dog", ",", "running", "."],
@@ -29,13 +29,13 @@ class WordVocabularyTest(tf.test.TestCase):
         self.assertEqual(vocab.tokenize("don't stop"), ["don't", "stop"])
 
     def test_pad_and_truncate(self):
-        vocab = tfrnnx.models.WordVocabulary(["a", "b"])
+        vocab = tfrnnx.tokenizers.WordVocabulary(["a", "b"])
         ids = vocab.encode(["a b a b"], add_bos_eos=True, max_length=2)
         self.assertEqual(ids, [[2, 4, 5, 3]])
         self.assertAllEqual(vocab.pad([[4], [4, 5, 4]], length=2), [[4, 0], [4, 5]])
 
     def test_detokenize_matches_decode_in_graph(self):
-        vocab = tfrnnx.models.WordVocabulary(["a", "b", "c"])
+        vocab = tfrnnx.tokenizers.WordVocabulary(["a", "b", "c"])
         ids = [[2, 4, 5, 3, 6, 6], [4, 1, 0, 0, 0, 0], [3, 4, 4, 4, 4, 4]]
         # Reference: decode() of each row cut at its first <eos>.
         expected = [vocab.decode(row[: row.index(3)] if 3 in row else row) for row in ids]
@@ -45,14 +45,14 @@ class WordVocabularyTest(tf.test.TestCase):
         self.assertEqual(got, ["a b", "a <unk>", ""])
 
     def test_config_json_round_trip(self):
-        vocab = tfrnnx.models.WordVocabulary(["x", "y"], lowercase=False)
+        vocab = tfrnnx.tokenizers.WordVocabulary(["x", "y"], lowercase=False)
         config = json.loads(json.dumps(vocab.get_config()))
-        clone = tfrnnx.models.WordVocabulary.from_config(config)
+        clone = tfrnnx.tokenizers.WordVocabulary.from_config(config)
         self.assertEqual(clone.get_config(), vocab.get_config())
         self.assertEqual(clone.encode(["X y"]), [[1, 5]])
 
     def test_bad_input_errors(self):
-        vocab = tfrnnx.models.WordVocabulary(["a"])
+        vocab = tfrnnx.tokenizers.WordVocabulary(["a"])
         with self.assertRaisesRegex(ValueError, r"sentences=\[\]"):
             vocab.encode([])
         with self.assertRaisesRegex(ValueError, r"sentences\[1\]=3"):
@@ -60,9 +60,9 @@ class WordVocabularyTest(tf.test.TestCase):
         with self.assertRaisesRegex(ValueError, "of type str"):
             vocab.encode("a")
         with self.assertRaisesRegex(ValueError, "special tokens"):
-            tfrnnx.models.WordVocabulary(["<unk>"])
+            tfrnnx.tokenizers.WordVocabulary(["<unk>"])
         with self.assertRaisesRegex(ValueError, "max_size=0"):
-            tfrnnx.models.WordVocabulary.build(["a"], max_size=0)
+            tfrnnx.tokenizers.WordVocabulary.build(["a"], max_size=0)
 
 
 if __name__ == "__main__":

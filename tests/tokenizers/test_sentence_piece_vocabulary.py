@@ -12,9 +12,9 @@ import tensorflow as tf
 
 import tfrnnx
 from data_dir import real_data_dir
-from tfrnnx.models import sentence_piece_vocabulary
+from tfrnnx.tokenizers import sentence_piece_vocabulary
 
-SpVocab = tfrnnx.models.SentencePieceVocabulary
+SpVocab = tfrnnx.tokenizers.SentencePieceVocabulary
 WORDS = (
     "the a cat dog sat ran on mat big small red house quickly slowly green yellow bird fish "
     "tree river walked jumped under over beside garden kitchen window happy sleepy ."
@@ -42,7 +42,7 @@ class SentencePieceVocabularyTest(tf.test.TestCase):
         vocab = self.vocab
         self.assertEqual(len(vocab), 50)
         self.assertEqual((vocab.pad_id, vocab.unk_id, vocab.bos_id, vocab.eos_id), (0, 1, 2, 3))
-        self.assertEqual(vocab.special_tokens, tfrnnx.models.WordVocabulary.special_tokens)
+        self.assertEqual(vocab.special_tokens, tfrnnx.tokenizers.WordVocabulary.special_tokens)
         pieces = [self.reference.id_to_piece(i) for i in range(4)]
         self.assertEqual(pieces, ["<pad>", "<unk>", "<bos>", "<eos>"])
         self.assertTrue(self.reference.is_unknown(1))

@@ -3,16 +3,29 @@
 import base64
 import binascii
 import io
-import numbers
 
 import keras
-import sentencepiece
 
-from tfrnnx.models.word_vocabulary import WordVocabulary
-from tfrnnx.models.word_vocabulary import check_sentences
-from tfrnnx.models.word_vocabulary import pad_ids
+from tfrnnx._validation import check_choice
+from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
+from tfrnnx._validation import check_sentences
+from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
+from tfrnnx.tokenizers.word_vocabulary import pad_ids
 
 _MODEL_TYPES = ("unigram", "bpe")
+
+
+def _sentencepiece():
+    """The `sentencepiece` module, imported on first use: it is an extra, not a core need."""
+    try:
+        import sentencepiece
+    except ImportError as error:
+        raise ImportError(
+            "SentencePieceVocabulary needs the sentencepiece package: "
+            "pip install 'tfrnnx[sentencepiece]'"
+        ) from error
+    return sentencepiece
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
@@ -21,7 +34,7 @@ class SentencePieceVocabulary:
 
     Ids 0..3 are `<pad>`, `<unk>`, `<bos>`, `<eos>` (SentencePiece control symbols, except
     `<unk>`); the subword pieces follow. It has the interface of
-    `tfrnnx.models.WordVocabulary` (`encode`, `decode`, `pad`, graph-mode `detokenize`),
+    `tfrnnx.tokenizers.WordVocabulary` (`encode`, `decode`, `pad`, graph-mode `detokenize`),
     so `tfrnnx.models.LanguageModel` and the text GANs take either. Text is normalized
     with SentencePiece's default NFKC rule; `decode` joins the pieces back into text
     (`<unk>` pieces come back as ` ⁇ `).
@@ -40,7 +53,7 @@ class SentencePieceVocabulary:
     >>> sentences = [f"{a} {n} {v} ." for a in ("a", "the", "one", "some", "every")
     ...              for n in ("cat", "dog", "bird", "horse", "child")
     ...              for v in ("sat", "ran", "slept", "jumped", "sang")]
-    >>> vocab = tfrnnx.models.SentencePieceVocabulary.build(sentences, vocab_size=30, seed=0)
+    >>> vocab = tfrnnx.tokenizers.SentencePieceVocabulary.build(sentences, vocab_size=30, seed=0)
     >>> len(vocab)
     30
     >>> ids = vocab.encode(["the dog sang ."], add_bos_eos=True)
@@ -74,7 +87,7 @@ class SentencePieceVocabulary:
                 f"base64 string). Received: model_proto of type {type(model_proto).__name__}"
             )
         self.model_proto = bytes(model_proto)
-        self._processor = sentencepiece.SentencePieceProcessor()
+        self._processor = _sentencepiece().SentencePieceProcessor()
         try:
             self._processor.LoadFromSerializedProto(self.model_proto)
         except (RuntimeError, OSError) as error:
@@ -107,22 +120,13 @@ class SentencePieceVocabulary:
                 the seed is kept for the record. It is set process-wide.
         """
         check_sentences(sentences)
-        if isinstance(vocab_size, bool) or not isinstance(vocab_size, numbers.Integral) or (
-            vocab_size < 5
-        ):
-            raise ValueError(
-                "vocab_size must be an integer >= 5 (4 special tokens and at least one piece). "
-                f"Received: vocab_size={vocab_size!r}"
-            )
-        if model_type not in _MODEL_TYPES:
-            raise ValueError(f"model_type must be one of {_MODEL_TYPES}. Received: {model_type=}")
-        if not isinstance(character_coverage, numbers.Real) or not 0 < character_coverage <= 1:
-            raise ValueError(
-                f"character_coverage must be in (0, 1]. Received: {character_coverage=}"
-            )
+        # 4 special tokens and at least one piece.
+        check_integer("vocab_size", vocab_size, minimum=5)
+        check_choice("model_type", model_type, _MODEL_TYPES)
+        check_number("character_coverage", character_coverage, 0, 1, include_low=False)
+        sentencepiece = _sentencepiece()
         if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-                raise ValueError(f"seed must be None or an integer >= 0. Received: {seed=}")
+            check_integer("seed", seed, minimum=0)
             sentencepiece.set_random_generator_seed(int(seed))
         model = io.BytesIO()
         try:

@@ -6,6 +6,13 @@ import re
 import keras
 import numpy as np
 
+from tfrnnx._validation import check_sentences
+from tfrnnx.tokenizers.special_ids import BOS_ID
+from tfrnnx.tokenizers.special_ids import EOS_ID
+from tfrnnx.tokenizers.special_ids import PAD_ID
+from tfrnnx.tokenizers.special_ids import SPECIAL_TOKENS
+from tfrnnx.tokenizers.special_ids import UNK_ID
+
 _TOKEN_PATTERN = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
 
 
@@ -25,7 +32,7 @@ class WordVocabulary:
     Example:
 
     >>> import tfrnnx
-    >>> vocab = tfrnnx.models.WordVocabulary.build(["a cat sat .", "a dog sat ."])
+    >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat .", "a dog sat ."])
     >>> vocab.words
     ['.', 'a', 'sat', 'cat', 'dog']
     >>> vocab.encode(["A bird sat."], add_bos_eos=True)
@@ -34,8 +41,8 @@ class WordVocabulary:
     [[4, 5], [4, 0]]
     """
 
-    special_tokens = ("<pad>", "<unk>", "<bos>", "<eos>")
-    pad_id, unk_id, bos_id, eos_id = 0, 1, 2, 3
+    special_tokens = SPECIAL_TOKENS
+    pad_id, unk_id, bos_id, eos_id = PAD_ID, UNK_ID, BOS_ID, EOS_ID
 
     def __init__(self, words, lowercase=True):
         words = list(words)
@@ -141,20 +148,3 @@ def pad_ids(sequences, length=None):
         ids = ids[:length]
         out[row, : len(ids)] = ids
     return out
-
-
-def check_sentences(sentences, name="sentences"):
-    """Raises ValueError unless `sentences` is a non-empty list/tuple of strings."""
-    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
-        raise ValueError(
-            f"{name} must be a non-empty list of strings. Received: {name} of type "
-            f"{type(sentences).__name__}"
-        )
-    if not sentences:
-        raise ValueError(f"{name} must be a non-empty list of strings. Received: {name}=[]")
-    for index, sentence in enumerate(sentences):
-        if not isinstance(sentence, str):
-            raise ValueError(
-                f"{name} must contain only strings. Received: {name}[{index}]={sentence!r} "
-                f"of type {type(sentence).__name__}"
-            )

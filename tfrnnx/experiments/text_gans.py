@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfrnnx.experiments._discrete_gan_trial import MODELS as DISCRETE_GAN_MODELS
 from tfrnnx.experiments.text_metrics import evaluate_samples
 from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.metrics import reverse_lm_score
@@ -23,17 +24,7 @@ from tfrnnx.models import LanguageModel
 from tfrnnx.tokenizers import WordVocabulary
 from tfrnnx.models.lm_sampling import sample_sentences
 
-MODELS = (
-    "lm",
-    "conv_deconv",
-    "conv_lstm",
-    "seqgan_reinforce",
-    "seqgan_step",
-    "seqgan_rollout",
-    "leakgan_leak",
-    "leakgan_noleak",
-    "leakgan_mixed",
-)
+MODELS = ("lm", "conv_deconv", "conv_lstm", *DISCRETE_GAN_MODELS)
 MODEL_TITLES = {
     "lm": "LM",
     "conv_deconv": "Conv-Deconv (WGAN-GP)",

@@ -12,6 +12,8 @@ step or per sequence) and feeds them to the loop beside the projected inputs, so
 body draws no random numbers at all.
 """
 
+import inspect
+
 import keras
 from keras import ops
 
@@ -103,6 +105,15 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
         # Set by RecurrentDropoutRNN while it runs the loop: the width of the projected
         # inputs inside the concatenated [projected inputs, recurrent mask] step input.
         self._projected_width = None
+
+    @classmethod
+    def argument_names(cls):
+        """Names of the constructor arguments of this cell class and its bases."""
+        names = set()
+        for klass in cls.__mro__:
+            if "__init__" in vars(klass) and issubclass(klass, RecurrentDropoutCellBase):
+                names |= set(inspect.signature(vars(klass)["__init__"]).parameters)
+        return names - {"self", "kwargs"}
 
     def _add_kernels(self, input_dim, width):
         """Creates ``kernel (input_dim, width)`` and ``recurrent_kernel (units, width)``."""

@@ -99,51 +99,13 @@ class RecurrentDropoutLSTMCell(RecurrentDropoutCellBase):
     recurrent_dropout_modes = ("update", "hidden", "cell")
 
     def __init__(
-        self,
-        units,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias=True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        unit_forget_bias=True,
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        recurrent_dropout_mode="update",
-        mask_sampling="per_step",
-        dropout_scaling="inverted",
-        layer_norm=False,
-        seed=None,
+        self, units, recurrent_activation="sigmoid", unit_forget_bias=True, layer_norm=False,
         **kwargs,
     ):
-        super().__init__(
-            units,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            recurrent_dropout_mode=recurrent_dropout_mode,
-            mask_sampling=mask_sampling,
-            dropout_scaling=dropout_scaling,
-            seed=seed,
-            **kwargs,
-        )
+        # The arguments shared by every recurrent-dropout cell are checked and stored by
+        # RecurrentDropoutCellBase; this cell adds its gate activation, forget bias and
+        # layer normalisation.
+        super().__init__(units, **kwargs)
         self.recurrent_activation = keras.activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.layer_norm = bool(layer_norm)

@@ -1,7 +1,5 @@
 """RecurrentDropoutRNN: runs a tfrnnx recurrent-dropout cell over whole sequences."""
 
-import inspect
-
 import keras
 from keras import ops
 
@@ -110,17 +108,9 @@ class _CellTypeLayer(RecurrentDropoutRNN):
 
     cell_class = None
 
-    def __init__(
-        self,
-        units,
-        return_sequences=False,
-        return_state=False,
-        go_backwards=False,
-        stateful=False,
-        unroll=False,
-        **kwargs,
-    ):
-        names = set(inspect.signature(self.cell_class.__init__).parameters) - {"self", "kwargs"}
+    def __init__(self, units, **kwargs):
+        # kwargs hold the cell's arguments and the sequence layer's (return_sequences, ...).
+        names = self.cell_class.argument_names()
         cell_arguments = {name: kwargs.pop(name) for name in list(kwargs) if name in names}
         cell = self.cell_class(
             units,
@@ -129,15 +119,7 @@ class _CellTypeLayer(RecurrentDropoutRNN):
             name="recurrent_dropout_cell",
             **cell_arguments,
         )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            **kwargs,
-        )
+        super().__init__(cell, **kwargs)
         for name, value in cell.get_config().items():
             if name not in _LAYER_OWNED_KEYS:
                 setattr(self, name, getattr(cell, name, value))

@@ -48,49 +48,10 @@ class RecurrentDropoutSimpleRNNCell(RecurrentDropoutCellBase):
 
     recurrent_dropout_modes = ("hidden", "cell")
 
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        use_bias=True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        recurrent_dropout_mode="hidden",
-        mask_sampling="per_step",
-        dropout_scaling="inverted",
-        seed=None,
-        **kwargs,
-    ):
-        super().__init__(
-            units,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            recurrent_dropout_mode=recurrent_dropout_mode,
-            mask_sampling=mask_sampling,
-            dropout_scaling=dropout_scaling,
-            seed=seed,
-            **kwargs,
-        )
+    def __init__(self, units, recurrent_dropout_mode="hidden", **kwargs):
+        # The arguments shared by every recurrent-dropout cell are checked and stored by
+        # RecurrentDropoutCellBase; a vanilla RNN has no separate update to drop.
+        super().__init__(units, recurrent_dropout_mode=recurrent_dropout_mode, **kwargs)
         self.state_size = self.units
         self.output_size = self.units
 

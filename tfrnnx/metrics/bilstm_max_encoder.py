@@ -6,6 +6,7 @@ from keras import ops
 
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_rate
+from tfrnnx._validation import check_seed
 from tfrnnx._validation import derived_seed
 from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
 from tfrnnx._validation import check_sentences
@@ -84,30 +85,26 @@ class BiLSTMMaxEncoder(keras.Model):
                 "vocabulary must be a tfrnnx.tokenizers.WordVocabulary, its config or a list of "
                 f"words. Received: vocabulary of type {type(vocabulary).__name__}"
             )
-        for name, value in (
-            ("embedding_dim", embedding_dim),
-            ("units", units),
-            ("mlp_units", mlp_units),
-            ("num_classes", num_classes),
-            ("max_length", max_length),
-            ("batch_size", batch_size),
-        ):
-            check_integer(name, value)
-        check_rate("dropout", dropout)
         self.vocabulary = vocabulary
-        self.embedding_dim = embedding_dim
-        self.units = units
-        self.mlp_units = mlp_units
+        self.embedding_dim = check_integer("embedding_dim", embedding_dim)
+        self.units = check_integer("units", units)
+        self.mlp_units = check_integer("mlp_units", mlp_units)
         self.mlp_activation = keras.activations.get(mlp_activation)
-        self.num_classes = num_classes
-        self.dropout = dropout
-        self.max_length = max_length
-        self.batch_size = batch_size
-        self.seed = seed
+        self.num_classes = check_integer("num_classes", num_classes)
+        self.dropout = check_rate("dropout", dropout)
+        self.max_length = check_integer("max_length", max_length)
+        self.batch_size = check_integer("batch_size", batch_size)
+        self.seed = check_seed("seed", seed)
+        self._make_layers()
+        # Built at once: the weights exist (and save) even if only `embed` is ever called.
+        self.build()
+
+    def _make_layers(self):
+        seed = self.seed
 
         def lstm(offset, go_backwards):
             return keras.layers.LSTM(
-                units,
+                self.units,
                 return_sequences=True,
                 go_backwards=go_backwards,
                 kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, offset)),
@@ -116,8 +113,8 @@ class BiLSTMMaxEncoder(keras.Model):
             )
 
         self.embedding = keras.layers.Embedding(
-            len(vocabulary),
-            embedding_dim,
+            len(self.vocabulary),
+            self.embedding_dim,
             mask_zero=True,
             embeddings_initializer=keras.initializers.RandomUniform(
                 -0.1, 0.1, seed=derived_seed(seed, 0)
@@ -128,21 +125,19 @@ class BiLSTMMaxEncoder(keras.Model):
             lstm(1, False), backward_layer=lstm(3, True), merge_mode="concat", name="bilstm"
         )
         self.feature_dropout = keras.layers.Dropout(
-            dropout, seed=derived_seed(seed, 5), name="feature_dropout"
+            self.dropout, seed=derived_seed(seed, 5), name="feature_dropout"
         )
         self.hidden = keras.layers.Dense(
-            mlp_units,
+            self.mlp_units,
             activation=self.mlp_activation,
             kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 6)),
             name="hidden",
         )
         self.classifier = keras.layers.Dense(
-            num_classes,
+            self.num_classes,
             kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 7)),
             name="classifier",
         )
-        # Built at once: the weights exist (and save) even if only `embed` is ever called.
-        self.build()
 
     def build(self, input_shape=None):
         self.embedding.build((None, None))

@@ -38,17 +38,14 @@ def word_dropout(sentences, p, seed=0):
     >>> len(d.word_dropout(["a b c d"], 1.0)[0].split())
     1
     """
-    check_sentences(sentences)
-    check_rate("p", p, include_one=True)
-    rng = np.random.default_rng(seed)
-    out = []
-    for sentence in sentences:
-        words = sentence.split()
+
+    def drop(words, rng):
         keep = rng.random(len(words)) >= p
         if words and not keep.any():
             keep[rng.integers(len(words))] = True
-        out.append(" ".join(w for w, k in zip(words, keep) if k))
-    return out
+        return [w for w, k in zip(words, keep) if k]
+
+    return _edit_words(sentences, p, seed, drop)
 
 
 def word_swap(sentences, p, seed=0):
@@ -73,18 +70,23 @@ def word_swap(sentences, p, seed=0):
     >>> d.word_swap(["a b"], 0.5)  # round(0.5 * 2) = 1 swap of the only pair
     ['b a']
     """
-    check_sentences(sentences)
-    check_rate("p", p, include_one=True)
-    rng = np.random.default_rng(seed)
-    out = []
-    for sentence in sentences:
-        words = sentence.split()
+
+    def swap(words, rng):
         if len(words) >= 2:
             for _ in range(int(round(p * len(words)))):
                 i, j = rng.choice(len(words), size=2, replace=False)
                 words[i], words[j] = words[j], words[i]
-        out.append(" ".join(words))
-    return out
+        return words
+
+    return _edit_words(sentences, p, seed, swap)
+
+
+def _edit_words(sentences, p, seed, edit):
+    """Applies ``edit(words, rng)`` to each sentence's words, one seeded stream for all."""
+    check_sentences(sentences)
+    check_rate("p", p, include_one=True)
+    rng = np.random.default_rng(seed)
+    return [" ".join(edit(sentence.split(), rng)) for sentence in sentences]
 
 
 def genre_collapse(sentences, genres, k, num_samples, genre_order=None, seed=0):

@@ -44,14 +44,7 @@ def frechet_distance(real_features, generated_features):
         Local Nash Equilibrium", NeurIPS; Semeniuta, Severyn, Gelly (2018), "On Accurate
         Evaluation of GANs for Language Generation"; thesis eq. 5.6.1.
     """
-    real = _as_features(real_features, "real_features")
-    generated = _as_features(generated_features, "generated_features")
-    if real.shape[1] != generated.shape[1]:
-        raise ValueError(
-            "real_features and generated_features must have the same feature dimension. "
-            f"Received: real_features.shape={real.shape}, "
-            f"generated_features.shape={generated.shape}"
-        )
+    real, generated = _paired_features(real_features, generated_features)
     for name, x in (("real_features", real), ("generated_features", generated)):
         if x.shape[0] <= x.shape[1]:
             raise ValueError(
@@ -69,6 +62,19 @@ def frechet_distance(real_features, generated_features):
         mean_diff @ mean_diff + np.trace(cov_real) + np.trace(cov_generated) - 2.0 * trace_root
     )
     return float(max(distance, 0.0))
+
+
+def _paired_features(real_features, generated_features):
+    """Both feature sets as float64 matrices of one feature dimension (ValueError if not)."""
+    real = _as_features(real_features, "real_features")
+    generated = _as_features(generated_features, "generated_features")
+    if real.shape[1] != generated.shape[1]:
+        raise ValueError(
+            "real_features and generated_features must have the same feature dimension. "
+            f"Received: real_features.shape={real.shape}, "
+            f"generated_features.shape={generated.shape}"
+        )
+    return real, generated
 
 
 def _as_features(features, name):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from tfrnnx._validation import check_integer
-from tfrnnx.metrics.frechet import _as_features
+from tfrnnx.metrics.frechet import _paired_features
 
 _CHUNK_ENTRIES = 4_000_000  # distance-matrix entries held at once (32 MB of float64)
 
@@ -42,14 +42,7 @@ def precision_recall(real_features, generated_features, k=3):
         Kynkäänniemi, Karras, Laine, Lehtinen, Aila (2019), "Improved Precision and Recall
         Metric for Assessing Generative Models", NeurIPS.
     """
-    real = _as_features(real_features, "real_features")
-    generated = _as_features(generated_features, "generated_features")
-    if real.shape[1] != generated.shape[1]:
-        raise ValueError(
-            "real_features and generated_features must have the same feature dimension. "
-            f"Received: real_features.shape={real.shape}, "
-            f"generated_features.shape={generated.shape}"
-        )
+    real, generated = _paired_features(real_features, generated_features)
     check_integer("k", k)
     smallest = min(real.shape[0], generated.shape[0])
     if k >= smallest:

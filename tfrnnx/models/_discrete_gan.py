@@ -17,6 +17,8 @@ from tfrnnx._validation import check_number
 from tfrnnx._validation import check_seed
 from tfrnnx._validation import check_token_batch
 from tfrnnx._validation import derived_seed
+from tfrnnx.models._serving import SCALAR_COUNT
+from tfrnnx.models._serving import write_saved_model
 from tfrnnx.models._training import apply_update
 from tfrnnx.models._training import resolve_optimizer
 from tfrnnx.models._training import scaled_loss
@@ -72,6 +74,26 @@ def target_mask(ids):
     return ops.cast(ops.not_equal(ops.cast(ids, "int32")[:, 1:], PAD_ID), "float32")
 
 
+def embedded_lstm(vocab_size, embedding_dim, units, seed, offset):
+    """`(embedding, cell, rnn)`: U(-0.1, 0.1) embeddings into an LSTM over whole sequences.
+
+    The generators and the discriminator all read ids this way; the cell alone runs the
+    sampling loop, the RNN the teacher-forced pass. Seeds `offset` .. `offset + 2`.
+    """
+    embedding = keras.layers.Embedding(
+        vocab_size, embedding_dim, name="embedding",
+        embeddings_initializer=keras.initializers.RandomUniform(
+            -0.1, 0.1, derived_seed(seed, offset)
+        ),
+    )  # fmt: skip
+    cell = keras.layers.LSTMCell(
+        units, name="cell",
+        kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, offset + 1)),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, offset + 2)),
+    )  # fmt: skip
+    return embedding, cell, keras.layers.RNN(cell, return_sequences=True, name="lstm")
+
+
 @keras.saving.register_keras_serializable(package="tfrnnx")
 class CausalLSTMDiscriminator(keras.layers.Layer):
     """Embedding -> LSTM -> Dense(1): a logit D(y_0..t) for every prefix of the ids.
@@ -86,16 +108,9 @@ class CausalLSTMDiscriminator(keras.layers.Layer):
         self.embedding_dim = check_integer("embedding_dim", embedding_dim)
         self.units = check_integer("units", units)
         self.seed = check_seed("seed", seed)
-        self.embedding = keras.layers.Embedding(
-            vocab_size, embedding_dim, name="embedding",
-            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, derived_seed(seed, 0)),
-        )  # fmt: skip
-        self.cell = keras.layers.LSTMCell(
-            units, name="cell",
-            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 1)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 2)),
-        )  # fmt: skip
-        self.rnn = keras.layers.RNN(self.cell, return_sequences=True, name="lstm")
+        self.embedding, self.cell, self.rnn = embedded_lstm(
+            vocab_size, embedding_dim, units, seed, 0
+        )
         self.output_dense = keras.layers.Dense(
             1, name="logit", kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 3))
         )
@@ -145,9 +160,9 @@ class DiscreteGANBase(keras.Model):
 
     step_discriminator = True  # per-step BCE (else: on the sequence score only)
 
-    def __init__(self, vocab_size, sequence_length, embedding_dim, units,
-                 discriminator_units, discount, baseline_decay, discriminator_steps,
-                 vocabulary, seed, **kwargs):  # fmt: skip
+    def __init__(self, vocab_size, sequence_length, discount=0.95, embedding_dim=32, units=64,
+                 discriminator_units=64, baseline_decay=0.9, discriminator_steps=1,
+                 vocabulary=None, seed=None, **kwargs):  # fmt: skip
         super().__init__(**kwargs)
         self.vocab_size = check_integer("vocab_size", vocab_size, MIN_VOCAB_SIZE)
         self.sequence_length = check_integer("sequence_length", sequence_length, 3)
@@ -400,20 +415,13 @@ class DiscreteGANBase(keras.Model):
         scalar `num_samples` to `{"token_ids": int32 (n, T), "sentences": string (n,)}`."""
         if self.vocabulary is None:
             raise ValueError("export_serving needs a vocabulary. Received: vocabulary=None")
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        # The vocabulary's TF resources (SentencePiece) are not found by add_endpoint.
-        for resource in getattr(self.vocabulary, "tf_resources", list)():
-            archive.track(resource)
 
         def serve(num_samples):
             ids = self.generate(num_samples, self._draw_seed())
             return {"token_ids": ids, "sentences": self.vocabulary.detokenize(ids)}
 
-        signature = [tf.TensorSpec((), tf.int32, name="num_samples")]
-        archive.add_endpoint("serve", serve, input_signature=signature)
-        archive.write_out(filepath, verbose=False)
-        return filepath
+        endpoints = {"serve": (serve, [SCALAR_COUNT])}
+        return write_saved_model(self, filepath, endpoints, vocabulary=self.vocabulary)
 
     def common_config(self):
         vocabulary = self.vocabulary

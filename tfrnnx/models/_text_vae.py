@@ -20,6 +20,7 @@ from tfrnnx._validation import check_rate
 from tfrnnx._validation import check_seed
 from tfrnnx._validation import check_token_batch
 from tfrnnx._validation import derived_seed
+from tfrnnx.models._serving import write_saved_model
 from tfrnnx.models._training import apply_update
 from tfrnnx.models._training import scaled_loss
 
@@ -361,7 +362,15 @@ class TextVAEBase(keras.Model):
 
     def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None,
                vocabulary=None, **kwargs):
-        """Exports a SavedModel with `serve`, `encode`, `reconstruct` and `sample` endpoints.
+        """`export_serving` for `format="tf_saved_model"`; other formats go to Keras."""
+        if format != "tf_saved_model":
+            return super().export(filepath, format=format, verbose=verbose,
+                                  input_signature=input_signature, **kwargs)
+        return self.export_serving(filepath, vocabulary=vocabulary, verbose=verbose,
+                                   input_signature=input_signature)  # fmt: skip
+
+    def export_serving(self, filepath, vocabulary=None, verbose=False, input_signature=None):
+        """Writes a SavedModel with `serve`, `encode`, `reconstruct` and `sample` endpoints.
 
         `serve(tokens)` -> teacher-forced logits; `encode(tokens)` -> {mean, log_var};
         `reconstruct(tokens)` -> greedy tokens; `sample(n, seed)` -> n greedy decodings of
@@ -375,41 +384,47 @@ class TextVAEBase(keras.Model):
         `tensorflow_text.UnicodeCharTokenizer`), so serving needs no TF-Text ops; a string
         whose length is not `sequence_length` or that holds a character outside the
         vocabulary fails with an `InvalidArgumentError` naming the problem.
-        Other formats are passed to `keras.Model.export`.
+        Returns `filepath`.
         """
-        if format != "tf_saved_model":
-            return super().export(filepath, format=format, verbose=verbose,
-                                  input_signature=input_signature, **kwargs)
         tokens_spec = input_signature or [
             tf.TensorSpec((None, self.sequence_length), tf.int32, name="tokens")
         ]
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        archive.add_endpoint("serve", lambda t: self(t, training=False), tokens_spec)
-        archive.add_endpoint(
-            "encode",
-            lambda t: dict(zip(("mean", "log_var"), self.posterior_parameters(t, False))),
-            tokens_spec,
-        )
-        archive.add_endpoint(
-            "reconstruct",
-            lambda t: self.generate(self.posterior_parameters(t, False)[0], True, tf.constant(0)),
-            tokens_spec,
-        )
+        count_and_seed = [
+            tf.TensorSpec((), tf.int32, name="n"), tf.TensorSpec((), tf.int32, name="seed")
+        ]
+
+        def reconstruct(tokens):
+            return self.generate(self.posterior_parameters(tokens, False)[0], True, tf.constant(0))
 
         def sample(n, seed):
             z = tf.random.stateless_normal(tf.stack([n, self.latent_dim]), seed=tf.stack([seed, 0]))
             return self.generate(ops.cast(z, self.compute_dtype), True, seed + 1)
 
-        archive.add_endpoint(
-            "sample", sample,
-            [tf.TensorSpec((), tf.int32, name="n"), tf.TensorSpec((), tf.int32, name="seed")],
-        )
+        endpoints = {
+            "serve": (lambda t: self(t, training=False), tokens_spec),
+            "encode": (
+                lambda t: dict(zip(("mean", "log_var"), self.posterior_parameters(t, False))),
+                tokens_spec,
+            ),
+            "reconstruct": (reconstruct, tokens_spec),
+            "sample": (sample, count_and_seed),
+        }
         if vocabulary is not None:
-            self._add_text_endpoints(archive, vocabulary, sample)
-        archive.write_out(filepath, verbose=verbose)
+            to_tokens, to_strings = self._character_codec(vocabulary)
+            text_spec = [tf.TensorSpec((None,), tf.string, name="strings")]
+            endpoints.update({
+                "encode_text": (
+                    lambda s: dict(zip(("mean", "log_var"),
+                                       self.posterior_parameters(to_tokens(s), False))),
+                    text_spec,
+                ),
+                "reconstruct_text": (lambda s: to_strings(reconstruct(to_tokens(s))), text_spec),
+                "sample_text": (lambda n, seed: to_strings(sample(n, seed)), count_and_seed),
+            })  # fmt: skip
+        return write_saved_model(self, filepath, endpoints, verbose=verbose)
 
-    def _add_text_endpoints(self, archive, vocabulary, sample):
+    def _character_codec(self, vocabulary):
+        """Graph functions strings -> token ids and token ids -> strings of a char vocabulary."""
         vocabulary = list(vocabulary)
         if (len(vocabulary) != self.vocab_size or len(set(vocabulary)) != len(vocabulary)
                 or not all(isinstance(c, str) and len(c) == 1 for c in vocabulary)):
@@ -441,23 +456,7 @@ class TextVAEBase(keras.Model):
         def to_strings(tokens):
             return tf.strings.unicode_encode(tf.gather(codepoints, tokens), "UTF-8")
 
-        text_spec = [tf.TensorSpec((None,), tf.string, name="strings")]
-        archive.add_endpoint(
-            "encode_text",
-            lambda s: dict(zip(("mean", "log_var"), self.posterior_parameters(to_tokens(s)))),
-            text_spec,
-        )
-        archive.add_endpoint(
-            "reconstruct_text",
-            lambda s: to_strings(self.generate(
-                self.posterior_parameters(to_tokens(s), False)[0], True, tf.constant(0)
-            )),
-            text_spec,
-        )
-        archive.add_endpoint(
-            "sample_text", lambda n, seed: to_strings(sample(n, seed)),
-            [tf.TensorSpec((), tf.int32, name="n"), tf.TensorSpec((), tf.int32, name="seed")],
-        )
+        return to_tokens, to_strings
 
     def common_config(self):
         return {

@@ -157,64 +157,77 @@ class HybridTextVAE(TextVAEBase):
         self.embedding_dim = check_integer("embedding_dim", embedding_dim)
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.historyless = bool(historyless)
-        s = self.seeded
+        self.reduced_length = self.sequence_length // reduction
+        # Layers in a fixed order (the order of their weights); each has its own seed.
+        self._make_convolutional_encoder()
+        self._make_deconvolutional_decoder()
+        if not self.historyless:
+            self._make_history_decoder()
 
+    def _make_convolutional_encoder(self):
+        s = self.seeded
         self.encoder_embedding = keras.layers.Embedding(
-            vocab_size, embedding_dim, name="encoder_embedding",
+            self.vocab_size, self.embedding_dim, name="encoder_embedding",
             embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, s(1)),
         )
         self.encoder_blocks = []
-        for i, f in enumerate(filters):
+        for i, f in enumerate(self.encoder_filters):
             self.encoder_blocks += _conv_block(
-                keras.layers.Conv1D, f, kernel_size, strides, f"encoder_conv_{i}", s(10 + i)
+                keras.layers.Conv1D, f, self.kernel_size, self.strides, f"encoder_conv_{i}",
+                s(10 + i),
             )
         self.flatten = keras.layers.Flatten(name="flatten")
         self.posterior_dense = keras.layers.Dense(
-            2 * latent_dim, name="posterior",
+            2 * self.latent_dim, name="posterior",
             kernel_initializer=keras.initializers.GlorotUniform(s(2)),
         )
-        self.reduced_length = self.sequence_length // reduction
+
+    def _make_deconvolutional_decoder(self):
+        s = self.seeded
         self.latent_to_features = keras.layers.Dense(
-            self.reduced_length * filters[-1], name="latent_to_features",
+            self.reduced_length * self.encoder_filters[-1], name="latent_to_features",
             kernel_initializer=keras.initializers.GlorotUniform(s(3)),
         )
         self.decoder_blocks = []
-        for i, f in enumerate(reversed(filters)):
+        for i, f in enumerate(reversed(self.encoder_filters)):
             self.decoder_blocks += _conv_block(
-                keras.layers.Conv1DTranspose, f, kernel_size, strides, f"decoder_deconv_{i}",
-                s(30 + i),
+                keras.layers.Conv1DTranspose, f, self.kernel_size, self.strides,
+                f"decoder_deconv_{i}", s(30 + i),
             )
         self.aux_output = keras.layers.Dense(
-            vocab_size, name="aux_output",
+            self.vocab_size, name="aux_output",
             kernel_initializer=keras.initializers.GlorotUniform(s(4)),
         )
-        if not self.historyless:
-            self.decoder_embedding = keras.layers.Embedding(
-                vocab_size + 2, embedding_dim, name="decoder_embedding",
-                embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, s(5)),
+
+    def _make_history_decoder(self):
+        """The recurrent (LSTM) or ByteNet top that reads the previous tokens."""
+        s = self.seeded
+        self.decoder_embedding = keras.layers.Embedding(
+            self.vocab_size + 2, self.embedding_dim, name="decoder_embedding",
+            embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, s(5)),
+        )
+        if self.decoder == "lstm":
+            self.rnn = RecurrentDropoutLSTM(
+                self.rnn_units, layer_norm=True, recurrent_dropout=self.recurrent_dropout,
+                return_sequences=True, seed=s(6), name="decoder_lstm",
             )
-            if decoder == "lstm":
-                self.rnn = RecurrentDropoutLSTM(
-                    rnn_units, layer_norm=True, recurrent_dropout=self.recurrent_dropout,
-                    return_sequences=True, seed=s(6), name="decoder_lstm",
-                )
-            else:
-                self.bytenet_input = keras.layers.Dense(
-                    self.bytenet_filters, name="bytenet_input",
-                    kernel_initializer=keras.initializers.GlorotUniform(s(7)),
-                )
-                self.bytenet_convs = [
-                    keras.layers.Conv1D(
-                        self.bytenet_filters, 2, dilation_rate=2**i, padding="causal",
-                        activation="relu", name=f"bytenet_conv_{i}",
-                        kernel_initializer=keras.initializers.GlorotUniform(s(50 + i)),
-                    )
-                    for i in range(self.bytenet_layers)
-                ]
-            self.output_dense = keras.layers.Dense(
-                vocab_size, name="output",
-                kernel_initializer=keras.initializers.GlorotUniform(s(8)),
+        else:
+            self.bytenet_input = keras.layers.Dense(
+                self.bytenet_filters, name="bytenet_input",
+                kernel_initializer=keras.initializers.GlorotUniform(s(7)),
             )
+            self.bytenet_convs = [
+                keras.layers.Conv1D(
+                    self.bytenet_filters, 2, dilation_rate=2**i, padding="causal",
+                    activation="relu", name=f"bytenet_conv_{i}",
+                    kernel_initializer=keras.initializers.GlorotUniform(s(50 + i)),
+                )
+                for i in range(self.bytenet_layers)
+            ]
+        self.output_dense = keras.layers.Dense(
+            self.vocab_size, name="output",
+            kernel_initializer=keras.initializers.GlorotUniform(s(8)),
+        )
 
     # -- encoder / decoder ---------------------------------------------------------------
 

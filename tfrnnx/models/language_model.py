@@ -193,22 +193,15 @@ class LanguageModel(keras.Model):
         """Writes a SavedModel whose `serve` signature (also `serving_default`) maps an int32
         scalar `num_samples` to `{"token_ids": int32 (n, max_length + 2), "sentences":
         string (n,)}`, sampled by `sample_ids` and detokenized in the graph."""
-        import tensorflow as tf
-
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        # The vocabulary's TF resources (SentencePiece) are not found by add_endpoint.
-        for resource in self.vocabulary.tf_resources():
-            archive.track(resource)
+        from tfrnnx.models._serving import SCALAR_COUNT
+        from tfrnnx.models._serving import write_saved_model
 
         def serve(num_samples):
             ids = self.sample_ids(num_samples, max_length)
             return {"token_ids": ids, "sentences": self.vocabulary.detokenize(ids)}
 
-        signature = [tf.TensorSpec((), tf.int32, name="num_samples")]
-        archive.add_endpoint("serve", serve, input_signature=signature)
-        archive.write_out(filepath, verbose=False)
-        return filepath
+        endpoints = {"serve": (serve, [SCALAR_COUNT])}
+        return write_saved_model(self, filepath, endpoints, vocabulary=self.vocabulary)
 
     def get_config(self):
         config = {

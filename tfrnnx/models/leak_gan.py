@@ -9,6 +9,7 @@ from tfrnnx._validation import derived_seed
 from tfrnnx.models._discrete_gan import CausalLSTMDiscriminator
 from tfrnnx.models._discrete_gan import DiscreteGANBase
 from tfrnnx.models._discrete_gan import discounted_returns
+from tfrnnx.models._discrete_gan import embedded_lstm
 
 LEAKS = ("leak", "noleak", "mixed")
 
@@ -89,45 +90,20 @@ class LeakGAN(DiscreteGANBase):
 
     step_discriminator = True
 
-    def __init__(
-        self,
-        vocab_size,
-        sequence_length,
-        leak="leak",
-        discount=0.95,
-        embedding_dim=32,
-        units=64,
-        discriminator_units=64,
-        mlp_units=64,
-        baseline_decay=0.9,
-        discriminator_steps=1,
-        vocabulary=None,
-        seed=None,
-        **kwargs,
-    ):
-        super().__init__(
-            vocab_size, sequence_length, embedding_dim, units, discriminator_units, discount,
-            baseline_decay, discriminator_steps, vocabulary, seed, **kwargs,
-        )  # fmt: skip
+    def __init__(self, vocab_size, sequence_length, leak="leak", mlp_units=64, **kwargs):
+        # The arguments every discrete GAN shares are checked and stored by DiscreteGANBase.
+        super().__init__(vocab_size, sequence_length, **kwargs)
+        seed, embedding_dim, units = self.seed, self.embedding_dim, self.units
         self.leak = check_choice("leak", leak, LEAKS)
         self.mlp_units = check_integer("mlp_units", mlp_units)
         self.discriminator = CausalLSTMDiscriminator(
-            self.vocab_size, embedding_dim, discriminator_units, seed=derived_seed(seed, 20),
+            self.vocab_size, embedding_dim, self.discriminator_units, seed=derived_seed(seed, 20),
             name="discriminator",
         )  # fmt: skip
         if leak != "mixed":
-            self.embedding = keras.layers.Embedding(
-                self.vocab_size, embedding_dim, name="embedding",
-                embeddings_initializer=keras.initializers.RandomUniform(
-                    -0.1, 0.1, derived_seed(seed, 10)
-                ),
-            )  # fmt: skip
-            self.cell = keras.layers.LSTMCell(
-                units, name="cell",
-                kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 11)),
-                recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 12)),
-            )  # fmt: skip
-            self.rnn = keras.layers.RNN(self.cell, return_sequences=True, name="lstm")
+            self.embedding, self.cell, self.rnn = embedded_lstm(
+                self.vocab_size, embedding_dim, units, seed, 10
+            )
         self.fusion = keras.layers.Dense(
             self.mlp_units, activation="tanh", name="fusion",
             kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 13)),

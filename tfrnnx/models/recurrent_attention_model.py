@@ -13,12 +13,22 @@ from tfrnnx._validation import check_seed
 from tfrnnx._validation import derived_seed
 from tfrnnx._validation import is_integer
 from tfrnnx.layers import DrawGlimpse
+from tfrnnx.models._serving import write_saved_model
 from tfrnnx.layers import RecurrentDropoutGRUCell
 
 GLIMPSE_NETWORKS = ("mlp", "cnn")
 CURRICULUM_PHASES = ("simple", "full")
 LOSS_STEPS = ("last", "all")
 READING_ORDERS = ("left_to_right", "right_to_left")
+
+
+def _checked_glimpse_network(glimpse_network):
+    """A Keras layer (deserialized from its config if need be) or one of GLIMPSE_NETWORKS."""
+    if isinstance(glimpse_network, dict):
+        glimpse_network = keras.saving.deserialize_keras_object(glimpse_network)
+    if not isinstance(glimpse_network, keras.layers.Layer):
+        check_choice("glimpse_network", glimpse_network, GLIMPSE_NETWORKS)
+    return glimpse_network
 
 
 def _dense(units, seed, offset, activation=None, name=None):
@@ -219,10 +229,7 @@ class RecurrentAttentionModel(keras.Model):
         self.glimpse_units = check_integer("glimpse_units", glimpse_units)
         self.classifier_units = check_integer("classifier_units", classifier_units)
         self.context_downsample = check_integer("context_downsample", context_downsample)
-        if isinstance(glimpse_network, dict):
-            glimpse_network = keras.saving.deserialize_keras_object(glimpse_network)
-        if not isinstance(glimpse_network, keras.layers.Layer):
-            check_choice("glimpse_network", glimpse_network, GLIMPSE_NETWORKS)
+        glimpse_network = _checked_glimpse_network(glimpse_network)
         # The string, or None for a custom layer (kept as full_glimpse_network only, so that
         # it is tracked once).
         self._glimpse_network_kind = glimpse_network if isinstance(glimpse_network, str) else None
@@ -249,16 +256,20 @@ class RecurrentAttentionModel(keras.Model):
             "curriculum_phase", curriculum_phase, CURRICULUM_PHASES
         )
         self.seed = check_seed("seed", seed)
-        if glimpses_per_object is not None:
-            glimpses_per_object = check_integer("glimpses_per_object", glimpses_per_object)
-            if self.num_glimpses % glimpses_per_object:
-                raise ValueError(
-                    "num_glimpses must be a multiple of glimpses_per_object. Received: "
-                    f"num_glimpses={num_glimpses!r}, glimpses_per_object={glimpses_per_object!r}"
-                )
-        self.glimpses_per_object = glimpses_per_object
+        self.glimpses_per_object = self._checked_glimpses_per_object(glimpses_per_object)
         self.reading_order = check_choice("reading_order", reading_order, READING_ORDERS)
         self._make_layers(glimpse_shape, glimpse_network)
+
+    def _checked_glimpses_per_object(self, glimpses_per_object):
+        if glimpses_per_object is None:
+            return None
+        glimpses_per_object = check_integer("glimpses_per_object", glimpses_per_object)
+        if self.num_glimpses % glimpses_per_object:
+            raise ValueError(
+                "num_glimpses must be a multiple of glimpses_per_object. Received: "
+                f"num_glimpses={self.num_glimpses!r}, glimpses_per_object={glimpses_per_object!r}"
+            )
+        return glimpses_per_object
 
     def _checked_steps(self, steps):
         """The regularised steps as a sorted list of distinct steps in 0..num_glimpses - 1."""
@@ -532,18 +543,13 @@ class RecurrentAttentionModel(keras.Model):
         steps, 4)}`. Call the model once first, so that it is built."""
         if not self.built:
             raise ValueError("Call the model on a batch of images before export_serving.")
-        shape = (None, *self._image_shape)
-        archive = keras.export.ExportArchive()
-        archive.track(self)
 
         def serve(images):
             out = self.trace(images, training=False)
             return {"probabilities": out["probabilities"], "boxes": out["boxes"]}
 
-        signature = [tf.TensorSpec(shape, tf.float32, name="images")]
-        archive.add_endpoint("serve", serve, input_signature=signature)
-        archive.write_out(filepath, verbose=False)
-        return filepath
+        signature = [tf.TensorSpec((None, *self._image_shape), tf.float32, name="images")]
+        return write_saved_model(self, filepath, {"serve": (serve, signature)})
 
     def get_config(self):
         config = super().get_config()

@@ -10,6 +10,7 @@ from tfrnnx._validation import derived_seed
 from tfrnnx.models._discrete_gan import CausalLSTMDiscriminator
 from tfrnnx.models._discrete_gan import DiscreteGANBase
 from tfrnnx.models._discrete_gan import discounted_returns
+from tfrnnx.models._discrete_gan import embedded_lstm
 
 CREDIT_ASSIGNMENTS = ("reinforce", "step", "rollout")
 
@@ -88,46 +89,25 @@ class SeqGAN(DiscreteGANBase):
     """
 
     def __init__(
-        self,
-        vocab_size,
-        sequence_length,
-        credit_assignment="rollout",
-        discount=0.95,
-        num_rollouts=4,
-        embedding_dim=32,
-        units=64,
-        discriminator_units=64,
-        baseline_decay=0.9,
-        discriminator_steps=1,
-        vocabulary=None,
-        seed=None,
-        **kwargs,
+        self, vocab_size, sequence_length, credit_assignment="rollout", num_rollouts=4, **kwargs
     ):
-        super().__init__(
-            vocab_size, sequence_length, embedding_dim, units, discriminator_units, discount,
-            baseline_decay, discriminator_steps, vocabulary, seed, **kwargs,
-        )  # fmt: skip
+        # The arguments every discrete GAN shares are checked and stored by DiscreteGANBase.
+        super().__init__(vocab_size, sequence_length, **kwargs)
+        seed, embedding_dim, units = self.seed, self.embedding_dim, self.units
         self.credit_assignment = check_choice(
             "credit_assignment", credit_assignment, CREDIT_ASSIGNMENTS
         )
         self.num_rollouts = check_integer("num_rollouts", num_rollouts)
         self.step_discriminator = credit_assignment == "step"
-        self.embedding = keras.layers.Embedding(
-            self.vocab_size, embedding_dim, name="embedding",
-            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, derived_seed(seed, 10)),
-        )  # fmt: skip
-        self.cell = keras.layers.LSTMCell(
-            units, name="cell",
-            kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 11)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 12)),
-        )  # fmt: skip
-        self.rnn = keras.layers.RNN(self.cell, return_sequences=True, name="lstm")
+        self.embedding, self.cell, self.rnn = embedded_lstm(
+            self.vocab_size, embedding_dim, units, seed, 10
+        )
         self.logits = keras.layers.Dense(
             self.vocab_size, name="logits",
             kernel_initializer=keras.initializers.GlorotUniform(derived_seed(seed, 13)),
         )  # fmt: skip
         self.discriminator = CausalLSTMDiscriminator(
-            self.vocab_size, embedding_dim, discriminator_units, seed=derived_seed(seed, 20),
+            self.vocab_size, embedding_dim, self.discriminator_units, seed=derived_seed(seed, 20),
             name="discriminator",
         )  # fmt: skip
         self._pretrain_function = None

@@ -10,6 +10,8 @@ from tfrnnx._validation import check_number
 from tfrnnx._validation import check_seed
 from tfrnnx._validation import check_token_batch
 from tfrnnx._validation import derived_seed
+from tfrnnx.models._serving import SCALAR_COUNT
+from tfrnnx.models._serving import write_saved_model
 from tfrnnx.models._training import apply_update
 from tfrnnx.models._training import resolve_optimizer
 from tfrnnx.models._training import scaled_loss
@@ -439,21 +441,14 @@ class WGANGPText(keras.Model):
         """Writes a SavedModel whose `serve` signature (also `serving_default`) maps an
         int32 scalar `num_samples` to `{"token_ids": int32 (n, sequence_length),
         "sentences": string (n,)}`."""
-        archive = keras.export.ExportArchive()
-        archive.track(self)
-        # The vocabulary's TF resources (SentencePiece) are not found by add_endpoint.
-        for resource in getattr(self.vocabulary, "tf_resources", list)():
-            archive.track(resource)
 
         def serve(num_samples):
             z = tf.random.normal(tf.stack([num_samples, self.latent_dim]))
             ids = self._end_sentences(tf.argmax(self(z), axis=-1))
             return {"token_ids": ids, "sentences": self._sentences(ids)}
 
-        signature = [tf.TensorSpec((), tf.int32, name="num_samples")]
-        archive.add_endpoint("serve", serve, input_signature=signature)
-        archive.write_out(filepath, verbose=False)
-        return filepath
+        endpoints = {"serve": (serve, [SCALAR_COUNT])}
+        return write_saved_model(self, filepath, endpoints, vocabulary=self.vocabulary)
 
     def get_config(self):
         config = super().get_config()

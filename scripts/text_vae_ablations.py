@@ -31,7 +31,8 @@ import keras
 import numpy as np
 
 import tfrnnx
-from tfrnnx.experiments.text_vae_runs import cached_run, fit_and_evaluate, markdown_cell
+from tfrnnx.experiments.run_cache import cached_run
+from tfrnnx.experiments.text_vae_runs import fit_and_evaluate, markdown_cell
 from tfrnnx.io_utils import write_text_atomically
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")

@@ -15,7 +15,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from tfrnnx.metrics import nli_training  # noqa: E402
+from tfrnnx.models.encoders import nli_training  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -1,10 +1,15 @@
-"""Shared checks every tfrnnx layer passes (house style, point 8).
+"""Shared checks every tfrnnx layer and model passes (house style, point 8).
 
 ``LayerChecks.run_layer_checks`` builds the layer, calls it eagerly and symbolically, fits
 one step, round-trips it through ``.keras`` and SavedModel export with identical outputs,
 runs it under ``mixed_float16`` and under ``jit_compile=True``.
+
+``ModelChecks.run_model_checks`` takes a built model: its serialized config survives a JSON
+round trip and rebuilds an equal model, ``.keras`` saving reloads it with identical
+outputs, and ``export_serving`` writes a SavedModel that reloads with identical outputs.
 """
 
+import json
 import os
 import tempfile
 import unittest
@@ -138,3 +143,47 @@ class LayerChecks:
             finally:
                 keras.config.set_dtype_policy(previous)
         return model
+
+
+def _assert_all_close(test, actual, expected, atol):
+    tf.nest.map_structure(
+        lambda a, e: test.assertAllClose(np.asarray(a), np.asarray(e), atol=atol), actual, expected
+    )
+
+
+class ModelChecks:
+    """Mixin for ``tf.test.TestCase`` classes that test tfrnnx models."""
+
+    def run_model_checks(self, model, inputs, call=None, served_call=None, atol=1e-5):
+        """Runs the standard model checks.
+
+        Args:
+            model: a tfrnnx model, already called once (built).
+            inputs: data for ``call``.
+            call: ``call(model, inputs)`` -> deterministic outputs (default: inference call).
+            served_call: ``served_call(served, inputs)`` -> the same outputs from the
+                reloaded ``export_serving`` SavedModel; None skips the export check.
+        """
+        call = call or (lambda m, x: m(x, training=False))
+        expected = call(model, inputs)
+
+        # The serialized config survives JSON and rebuilds a model with the same config.
+        serialized = keras.saving.serialize_keras_object(model)
+        clone = keras.saving.deserialize_keras_object(json.loads(json.dumps(serialized)))
+        self.assertIs(type(clone), type(model))
+        self.assertEqual(
+            json.loads(json.dumps(keras.saving.serialize_keras_object(clone))),
+            json.loads(json.dumps(serialized)),
+        )
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "model.keras")
+            model.save(path)
+            _assert_all_close(self, call(keras.saving.load_model(path), inputs), expected, atol)
+            if served_call is not None:
+                export_dir = os.path.join(tmp, "export")
+                model.export_serving(export_dir)
+                served = tf.saved_model.load(export_dir)
+                self.assertIn("serving_default", served.signatures)
+                _assert_all_close(self, served_call(served, inputs), expected, atol)
+        return expected

@@ -58,12 +58,12 @@ class TrainBiLSTMEncoderScriptTest(tf.test.TestCase):
 
     def test_load_snli_pairs_real_data_counts(self):
         directory = real_data_dir("snli_devtest")
-        premises, hypotheses, labels = tfrnnx.metrics.nli_training.load_snli_pairs(directory, "dev")
+        premises, hypotheses, labels = tfrnnx.models.encoders.nli_training.load_snli_pairs(directory, "dev")
         self.assertEqual(len(premises), 9842)
         self.assertEqual(len(hypotheses), 9842)
         self.assertAllEqual(np.bincount(labels), [3329, 3235, 3278])
         with self.assertRaisesRegex(ValueError, "split='train'"):
-            tfrnnx.metrics.nli_training.load_snli_pairs(directory, "train")
+            tfrnnx.models.encoders.nli_training.load_snli_pairs(directory, "train")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@ import tempfile
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 from absl.testing import parameterized
 
 import tfrnnx
 from models import text_vae_checks as ref
-from testing import LayerChecks, two_cpu_mirrored_strategy
+from testing import LayerChecks, ModelChecks, two_cpu_mirrored_strategy
 
 VOCAB, LENGTH, BATCH = 7, 16, 4
 
@@ -26,7 +27,12 @@ def _tokens(seed=0):
     return np.random.default_rng(seed).integers(0, VOCAB, (BATCH, LENGTH)).astype("int32")
 
 
-class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
+class HybridTextVAETest(
+    tf.test.TestCase, parameterized.TestCase, LayerChecks, ModelChecks
+):
+    # The functional model's output is the main logits: the auxiliary head gets no gradient
+    # from its loss, as expected.
+    @pytest.mark.filterwarnings("ignore:Gradients do not exist for variables")
     def test_layer_checks_inside_a_functional_model(self):
         self.run_layer_checks(
             lambda: _vae(decoder="lstm"), _tokens(), (BATCH, LENGTH, VOCAB),
@@ -52,7 +58,7 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
     def test_monitors_match_numpy(self):
         vae = _vae()
         terms = vae.loss_terms(_tokens(), training=False)
-        from tfrnnx.models import _text_vae
+        from tfrnnx.models.text_vae import _text_vae
 
         mi = _text_vae.mutual_information(terms["mean"], terms["log_var"], terms["z"])
         self.assertAllClose(
@@ -255,3 +261,10 @@ class HybridTextVAETest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
         vae.fit(_tokens(), verbose=0)
         with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "sequence_length=16"):
             vae.fit(np.zeros((BATCH, 8), "int32"), verbose=0)
+
+    @parameterized.parameters("lstm", "bytenet")
+    def test_model_checks(self, decoder):
+        vae = _vae(decoder=decoder)
+        tokens = _tokens()
+        vae(tokens)
+        self.run_model_checks(vae, tokens, served_call=lambda served, t: served.serve(tf.constant(t)))

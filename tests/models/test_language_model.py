@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 import tfrnnx
+from testing import ModelChecks
 from tfrnnx.metrics import lm_scores
 from tfrnnx.models import language_model
 from tfrnnx.models.lm_sampling import sample_sentences
@@ -37,7 +38,7 @@ def padded_ids(lm):
     return lm.vocabulary.pad(lm.vocabulary.encode(SENTENCES, add_bos_eos=True))
 
 
-class LanguageModelTest(tf.test.TestCase):
+class LanguageModelTest(tf.test.TestCase, ModelChecks):
     def test_docstring_example(self):
         self.assertEqual(doctest.testmod(language_model).failed, 0)
 
@@ -178,6 +179,13 @@ class LanguageModelTest(tf.test.TestCase):
             tfrnnx.models.LanguageModel(vocab, embedding_dim=True)
         with self.assertRaisesRegex(ValueError, "seed='1'"):
             tfrnnx.models.LanguageModel(vocab, seed="1")
+
+    def test_model_checks(self):
+        # The serving endpoint samples (checked in test_export_serving_samples_framed_sentences).
+        lm = small_lm()
+        ids = padded_ids(lm)
+        lm(ids)
+        self.run_model_checks(lm, ids)
 
 
 if __name__ == "__main__":

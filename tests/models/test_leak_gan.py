@@ -7,6 +7,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import tfrnnx
+from testing import ModelChecks
 
 SENTENCES = ["a cat sat", "a dog sat", "the cat ran", "the dog ran"]
 LENGTH = 6
@@ -30,7 +31,7 @@ def _gan(vocab, **overrides):
     return gan
 
 
-class LeakGANTest(tf.test.TestCase, parameterized.TestCase):
+class LeakGANTest(tf.test.TestCase, parameterized.TestCase, ModelChecks):
     @parameterized.parameters(("leak", UNITS + D_UNITS, True), ("noleak", UNITS, True),
                               ("mixed", D_UNITS, False))  # fmt: skip
     def test_variants_fuse_the_documented_inputs(self, leak, fusion_inputs, has_lstm):
@@ -119,3 +120,12 @@ class LeakGANTest(tf.test.TestCase, parameterized.TestCase):
                 _gan(vocab, **overrides)
         with self.assertRaisesRegex(ValueError, "vocab_size=3"):
             tfrnnx.models.LeakGAN(3, LENGTH)
+
+    @parameterized.parameters("leak", "noleak", "mixed")
+    def test_model_checks(self, leak):
+        # The serving endpoint samples (checked in test_keras_round_trip_and_export).
+        vocab = _vocab()
+        gan = _gan(vocab, leak=leak)
+        ids = _ids(vocab)
+        gan(ids)
+        self.run_model_checks(gan, ids)

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 import tfrnnx
+from testing import ModelChecks
 from models import text_vae_checks as ref
 
 VOCAB, LENGTH, BATCH = 7, 16, 4
@@ -24,7 +25,7 @@ def _tokens(seed=0):
     return np.random.default_rng(seed).integers(0, VOCAB, (BATCH, LENGTH)).astype("int32")
 
 
-class LSTMTextVAETest(tf.test.TestCase):
+class LSTMTextVAETest(tf.test.TestCase, ModelChecks):
     def test_kl_and_loss_match_numpy(self):
         vae = _vae()
         tokens = _tokens()
@@ -119,3 +120,9 @@ class LSTMTextVAETest(tf.test.TestCase):
             vae.interpolate(_tokens()[0], np.full(LENGTH, -2), steps=3)
         with self.assertRaisesRegex(ValueError, "encoder_units"):
             _vae(encoder_units=0)
+
+    def test_model_checks(self):
+        vae = _vae()
+        tokens = _tokens()
+        vae(tokens)
+        self.run_model_checks(vae, tokens, served_call=lambda served, t: served.serve(tf.constant(t)))

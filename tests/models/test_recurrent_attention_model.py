@@ -6,9 +6,11 @@ import tempfile
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 import tfrnnx
+from testing import ModelChecks
 
 SIZE = 16
 
@@ -36,7 +38,7 @@ def linear_params(model, h2):
     return h2 @ model.attention_params.kernel.numpy() + model.attention_params.bias.numpy()
 
 
-class RecurrentAttentionModelTest(tf.test.TestCase):
+class RecurrentAttentionModelTest(tf.test.TestCase, ModelChecks):
     def test_shapes(self):
         x = images()
         for context in (True, False):
@@ -112,6 +114,9 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
         expected = -np.mean([np.log(steps[i, :, y[i]]) for i in range(4)])
         self.assertAllClose(model.compute_loss(x, y, probabilities), expected, atol=1e-5)
 
+    # In the "simple" curriculum phase the full glimpse network is not used: Keras warns that
+    # it gets no gradients, as expected.
+    @pytest.mark.filterwarnings("ignore:Gradients do not exist for variables")
     def test_training_reduces_loss_on_a_learnable_task(self):
         # Class = whether the image is dark or bright: learnable from any glimpse.
         rng = np.random.default_rng(1)
@@ -231,6 +236,14 @@ class RecurrentAttentionModelTest(tf.test.TestCase):
             small_model(glimpse_network=keras.layers.Flatten())(images())
         with self.assertRaisesRegex(ValueError, "phase='mid'"):
             small_model().set_curriculum_phase("mid")
+
+    def test_model_checks(self):
+        model = small_model(context_network=True, relative_shifts=True)
+        x = images()
+        model(x)
+        self.run_model_checks(
+            model, x, served_call=lambda served, x: served.serve(tf.constant(x))["probabilities"]
+        )
 
 
 class SequenceReadingTest(tf.test.TestCase):

@@ -7,7 +7,8 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import tfrnnx
-from tfrnnx.models import _discrete_gan
+from testing import ModelChecks
+from tfrnnx.models.text_gan import _discrete_gan
 
 SENTENCES = ["a cat sat", "a dog sat", "the cat ran", "the dog ran"]
 LENGTH = 6
@@ -69,7 +70,7 @@ class DiscreteGANMathTest(tf.test.TestCase):
         self.assertAllClose(grad, expected, atol=1e-6)
 
 
-class SeqGANTest(tf.test.TestCase, parameterized.TestCase):
+class SeqGANTest(tf.test.TestCase, parameterized.TestCase, ModelChecks):
     def test_samples_are_framed_seeded_and_scored_like_numpy(self):
         vocab = _vocab()
         gan = _gan(vocab)
@@ -148,6 +149,9 @@ class SeqGANTest(tf.test.TestCase, parameterized.TestCase):
             gan.save(path)
             loaded = keras.saving.load_model(path)
             self.assertIsInstance(loaded, tfrnnx.models.SeqGAN)
+            # The compile state comes back: both optimizers, with their settings.
+            for name in ("optimizer", "discriminator_optimizer"):
+                self.assertAllClose(float(getattr(loaded, name).learning_rate), 0.02)
             self.assertEqual(loaded.get_config(), gan.get_config())
             self.assertEqual(loaded.vocabulary.words, vocab.words)
             self.assertAllClose(loaded(ids), gan(ids), atol=1e-6)
@@ -182,37 +186,10 @@ class SeqGANTest(tf.test.TestCase, parameterized.TestCase):
         with self.assertRaisesRegex(ValueError, "n=0"):
             gan.sample(0)
 
-
-class DiscreteGanTrialTest(tf.test.TestCase):
-    def test_trial_adapter_pretrains_trains_logs_saves_and_samples(self):
-        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-        from tfrnnx.experiments import _discrete_gan_trial
-
+    def test_model_checks(self):
+        # The serving endpoint samples (checked in test_keras_round_trip_and_export).
         vocab = _vocab()
-        hparams = dict(embedding_dim=4, units=8, discriminator_units=4, batch_size=4,
-                       pretrain_share=0.5)  # fmt: skip
-        with tempfile.TemporaryDirectory() as tmp:
-            samples = _discrete_gan_trial.train_discrete_gan(
-                "leakgan_leak", hparams, 0, tmp, _ids(vocab), vocab, LENGTH, steps=4,
-                num_samples=3,
-            )  # fmt: skip
-            reloaded = keras.saving.load_model(os.path.join(tmp, "discrete_gan.keras"),
-                                               compile=False)  # fmt: skip
-            events = EventAccumulator(os.path.join(tmp, "tensorboard"))
-            events.Reload()
-            texts = EventAccumulator(os.path.join(tmp, "tensorboard", "samples"))
-            texts.Reload()
-        self.assertLen(samples, 3)
-        # Samples are sentences of the vocabulary's words, at most LENGTH - 2 of them.
-        for sentence in samples:
-            self.assertLessEqual(len(sentence.split()), LENGTH - 2)
-            self.assertTrue(set(sentence.split()) <= set(vocab.words))
-        self.assertIsInstance(reloaded, tfrnnx.models.LeakGAN)
-        tags = events.Tags()["tensors"]
-        self.assertIn("pretrain/generator_nll", tags)
-        self.assertIn("adversarial/mean_reward", tags)
-        self.assertLen(events.Tensors("pretrain/generator_nll"), 2)
-        self.assertIn("samples", texts.Tags()["tensors"])
-        for name, spec in _discrete_gan_trial.DEFAULT_SPACE.items():
-            self.assertIn(spec[0], ("log_uniform", "uniform", "int", "choice"))
+        gan = _gan(vocab, credit_assignment="step")
+        ids = _ids(vocab)
+        gan(ids)
+        self.run_model_checks(gan, ids)

@@ -65,7 +65,7 @@ class TrainingHelpersTest(tf.test.TestCase, parameterized.TestCase):
 
 class CausalLSTMDiscriminatorTest(tf.test.TestCase):
     def test_config_round_trip_gives_the_same_logits(self):
-        from tfrnnx.models._discrete_gan import CausalLSTMDiscriminator
+        from tfrnnx.models.text_gan._discrete_gan import CausalLSTMDiscriminator
 
         layer = CausalLSTMDiscriminator(9, 4, 5, seed=3, name="d")
         ids = np.array([[2, 5, 6, 3, 0]], "int32")

@@ -7,7 +7,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import tfrnnx
-from testing import two_cpu_mirrored_strategy
+from testing import ModelChecks, two_cpu_mirrored_strategy
 
 SENTENCES = ["a cat sat", "a dog ran", "the cat ran", "the dog sat"]
 LENGTH, BATCH = 4, 4
@@ -68,7 +68,7 @@ def _numpy_gradient_penalty(gan, real, fake, alpha):
     return np.mean(penalties), penalties
 
 
-class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
+class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase, ModelChecks):
     def test_gradient_penalty_matches_finite_difference_reference(self):
         gan = _gan()
         rng = np.random.default_rng(0)
@@ -260,37 +260,13 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase):
                                     rf"x must hold ids in \[0, vocab_size={gan.vocab_size}\)"):
             gan.fit(np.full((4, LENGTH), gan.vocab_size, "int32"), verbose=0)
 
-    def test_trial_adapter_logs_saves_and_samples(self):
-        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-        from tfrnnx.experiments import _wgan_trial
-
-        ids = np.tile(_real_ids(), (2, 1))
-        with tempfile.TemporaryDirectory() as tmp:
-            samples = _wgan_trial.train_wgan_gp(
-                dict(latent_dim=3, units=4, filters=4, critic_layers=1, critic_steps=2,
-                     batch_size=4), 0, tmp, ids, _vocabulary(), LENGTH, steps=2,
-                num_samples=3, generator="lstm",
-            )  # fmt: skip
-            self.assertEqual(len(samples), 3)
-            self.assertTrue(all(isinstance(s, str) for s in samples))
-            reloaded = keras.saving.load_model(os.path.join(tmp, "wgan_gp.keras"))
-            self.assertEqual(reloaded.generator, "lstm")
-            self.assertAllClose(reloaded.critic_optimizer.learning_rate, 1e-4)
-            self.assertEqual(int(reloaded.optimizer.iterations.numpy()), 2)
-            events = EventAccumulator(os.path.join(tmp, "tensorboard", "train"))
-            events.Reload()
-            tags = events.Tags()["tensors"]
-            for name in ("critic_loss", "generator_loss", "gradient_penalty", "wasserstein"):
-                self.assertIn(f"batch_{name}", tags)
-            samples = EventAccumulator(os.path.join(tmp, "tensorboard", "samples"))
-            samples.Reload()
-            self.assertIn("samples", samples.Tags()["tensors"])
-        for name, spec in _wgan_trial.DEFAULT_SPACE.items():
-            self.assertIn(name, _wgan_trial.DEFAULTS)
-            self.assertIn(spec[0], ("log_uniform", "uniform", "int", "choice"))
-        with self.assertRaisesRegex(ValueError, "unknown keys"):
-            _wgan_trial.build_wgan_gp({"lr": 1.0}, 0, _vocabulary(), LENGTH, "conv")
+    @parameterized.parameters("conv", "lstm")
+    def test_model_checks(self, generator):
+        # The serving endpoint samples (checked in test_config_keras_and_export_round_trips).
+        gan = _gan(generator=generator)
+        z = np.random.default_rng(0).normal(size=(3, 3)).astype("float32")
+        gan(z)
+        self.run_model_checks(gan, z)
 
 
 def _sentence_end(row):

@@ -3,7 +3,7 @@
 import keras
 
 from tfrnnx._validation import check_integer
-from tfrnnx.models._text_vae import linear_kl_weight
+from tfrnnx.models.text_vae.kl_schedule import linear_kl_weight
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")

@@ -116,7 +116,7 @@ def train_discrete_gan(model, hparams, seed, run_dir, train_ids, vocabulary, seq
 
             samples = TextSamples(os.path.join(run_dir, "tensorboard", "samples"),
                                   num_samples=8, seed=seed)  # fmt: skip
-            gan.fit(dataset, epochs=1, steps_per_epoch=adversarial_steps, verbose=0,
+            gan.fit(dataset, epochs=1, steps_per_epoch=adversarial_steps, shuffle=False, verbose=0,
                     callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=log),
                                samples])  # fmt: skip
     writer.flush()

@@ -147,7 +147,7 @@ def train_lm(hparams, seed, run_dir, corpus, steps, batch_size=64):
     )
     lm.compile(optimizer=keras.optimizers.Adam(float(hparams.get("learning_rate", 1e-2)),
                                                clipnorm=5.0))  # fmt: skip
-    lm.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0,
+    lm.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0,
            callbacks=[keras.callbacks.TensorBoard(os.path.join(run_dir, "tensorboard"),
                                                   update_freq=min(20, steps))])  # fmt: skip
     return lm

@@ -2,20 +2,14 @@
 
 `fit_and_evaluate` trains a compiled-here `HybridTextVAE` / `LSTMTextVAE` for one pass over
 `train_ids`, evaluates on `valid_ids` and returns one row of per-character numbers (bits),
-the collapse monitors, a few samples from the prior and a reconstruction. `cached_run`
-stores each finished row as JSON in a work directory so that an interrupted sweep starts
-again where it stopped (each row is written atomically).
+the collapse monitors, a few samples from the prior and a reconstruction.
 """
 
-import json
 import math
-import os
 import time
 
 import keras
 import numpy as np
-
-from tfrnnx.io_utils import write_text_atomically
 
 
 def ids_to_text(ids, vocabulary, pad_id=None):
@@ -50,23 +44,6 @@ def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, lea
         "samples": [text(row) for row in np.asarray(model.sample(num_samples, seed=seed))],
         "reconstruction": [text(valid_ids[0]), text(reconstructed)],
     }
-
-
-def cached_run(workdir, key, run):
-    """`run()`'s row, read from `<workdir>/<key>.json` when an earlier run stored it.
-
-    With `workdir=None` nothing is cached.
-    """
-    if workdir is None:
-        return run()
-    path = os.path.join(workdir, f"{key}.json")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as file:
-            return json.load(file)
-    row = run()
-    os.makedirs(workdir, exist_ok=True)
-    write_text_atomically(path, json.dumps(row, ensure_ascii=False, indent=1))
-    return row
 
 
 def markdown_cell(text):

@@ -9,6 +9,8 @@ from tfrnnx.metrics.frechet import frechet_distance
 from tfrnnx.metrics.ngrams import memorization
 from tfrnnx.metrics.ngrams import unique_ngrams
 from tfrnnx.metrics.precision_recall import precision_recall
-from tfrnnx.metrics.minilm_encoder import MiniLMEncoder
-from tfrnnx.metrics.bilstm_max_encoder import BiLSTMMaxEncoder
-from tfrnnx.metrics import nli_training
+
+# The sentence encoders are models (tfrnnx.models.encoders); these names stay for users.
+from tfrnnx.models.encoders import BiLSTMMaxEncoder
+from tfrnnx.models.encoders import MiniLMEncoder
+from tfrnnx.models.encoders import nli_training

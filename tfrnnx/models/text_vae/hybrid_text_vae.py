@@ -9,8 +9,8 @@ from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_rate
 from tfrnnx._validation import is_integer
 from tfrnnx.layers import RecurrentDropoutLSTM
-from tfrnnx.models._text_vae import TextVAEBase
-from tfrnnx.models._text_vae import categorical_choice
+from tfrnnx.models.text_vae._text_vae import TextVAEBase
+from tfrnnx.models.text_vae._text_vae import categorical_choice
 
 DECODERS = ("lstm", "bytenet")
 

@@ -304,6 +304,25 @@ class DiscreteGANBase(keras.Model):
             self.pretrain_optimizer.build(self.generator_variables)
         self._pretrain_function = None
 
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        config = {
+            "generator_optimizer": keras.optimizers.serialize(self.optimizer),
+            "discriminator_optimizer": keras.optimizers.serialize(self.discriminator_optimizer),
+        }
+        if self.pretrain_optimizer is not self.optimizer:
+            config["pretrain_optimizer"] = keras.optimizers.serialize(self.pretrain_optimizer)
+        return config
+
+    def compile_from_config(self, config):
+        pretrain = config.get("pretrain_optimizer")
+        self.compile(
+            generator_optimizer=keras.optimizers.deserialize(config["generator_optimizer"]),
+            discriminator_optimizer=keras.optimizers.deserialize(config["discriminator_optimizer"]),
+            pretrain_optimizer=None if pretrain is None else keras.optimizers.deserialize(pretrain),
+        )
+
     @property
     def metrics(self):
         return list(self._trackers.values())

@@ -23,6 +23,7 @@ from tfrnnx._validation import derived_seed
 from tfrnnx.models._serving import write_saved_model
 from tfrnnx.models._training import apply_update
 from tfrnnx.models._training import scaled_loss
+from tfrnnx.models.text_vae.kl_schedule import linear_kl_weight
 
 tfd = tfp.distributions
 
@@ -33,19 +34,6 @@ METRIC_NAMES = (
     "loss", "rec", "kl", "aux", "bits_per_token", "kl_bits", "elbo_bits_per_token",
     "beta", "active_units", "mutual_info",
 )
-
-
-def linear_kl_weight(step, start_step, duration_steps):
-    """β of the linear KL-annealing schedule (Bowman et al. 2016; thesis §5.3).
-
-    β = 0 before `start_step`, rises linearly to 1 over `duration_steps` steps, then
-    stays at 1. With `duration_steps == 0` it jumps from 0 to 1 at `start_step`.
-    Works on Python numbers and on tensors.
-    """
-    step = ops.cast(step, "float32")
-    if duration_steps == 0:
-        return ops.cast(step >= start_step, "float32")
-    return ops.clip((step - float(start_step)) / float(duration_steps), 0.0, 1.0)
 
 
 def check_annealing(kl_annealing):

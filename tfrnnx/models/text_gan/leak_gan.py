@@ -6,10 +6,10 @@ from keras import ops
 from tfrnnx._validation import check_choice
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import derived_seed
-from tfrnnx.models._discrete_gan import CausalLSTMDiscriminator
-from tfrnnx.models._discrete_gan import DiscreteGANBase
-from tfrnnx.models._discrete_gan import discounted_returns
-from tfrnnx.models._discrete_gan import embedded_lstm
+from tfrnnx.models.text_gan._discrete_gan import CausalLSTMDiscriminator
+from tfrnnx.models.text_gan._discrete_gan import DiscreteGANBase
+from tfrnnx.models.text_gan._discrete_gan import discounted_returns
+from tfrnnx.models.text_gan._discrete_gan import embedded_lstm
 
 LEAKS = ("leak", "noleak", "mixed")
 

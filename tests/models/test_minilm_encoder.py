@@ -17,8 +17,8 @@ import numpy as np
 import tensorflow as tf
 
 import tfrnnx
-from metrics import minilm_numpy_reference
-from tfrnnx.metrics import minilm_encoder
+from models import minilm_numpy_reference
+from tfrnnx.models.encoders import minilm_encoder
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "minilm_reference.npz")
 # Per-sentence agreement with the int8 ONNX reference. The one-token input "ok" is the

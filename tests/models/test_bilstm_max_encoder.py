@@ -8,8 +8,8 @@ import numpy as np
 import tensorflow as tf
 
 import tfrnnx
-from testing import LayerChecks
-from tfrnnx.metrics import bilstm_max_encoder
+from testing import LayerChecks, ModelChecks
+from tfrnnx.models.encoders import bilstm_max_encoder
 
 SENTENCES = ["a dog runs in the park .", "a cat sleeps .", "the dog sleeps in the sun ."]
 
@@ -21,7 +21,7 @@ def small_encoder(**kwargs):
     return tfrnnx.metrics.BiLSTMMaxEncoder(vocab, **arguments)
 
 
-class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
+class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks, ModelChecks):
     def test_docstring_example(self):
         self.assertEqual(doctest.testmod(bilstm_max_encoder).failed, 0)
 
@@ -53,7 +53,7 @@ class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
         premises = SENTENCES * 4
         hypotheses = SENTENCES * 2 + SENTENCES[1:] + SENTENCES[:1] + SENTENCES[2:] + SENTENCES[:2]
         labels = np.array([0 if a == b else 2 for a, b in zip(premises, hypotheses)], "int32")
-        encoder, history = tfrnnx.metrics.nli_training.train_bilstm_max_encoder(
+        encoder, history = tfrnnx.models.encoders.nli_training.train_bilstm_max_encoder(
             premises,
             hypotheses,
             labels,
@@ -67,7 +67,7 @@ class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
         )
         self.assertLess(history["loss"][-1], history["loss"][0])
         self.assertGreaterEqual(
-            tfrnnx.metrics.nli_training.nli_accuracy(encoder, premises, hypotheses, labels), 0.9
+            tfrnnx.models.encoders.nli_training.nli_accuracy(encoder, premises, hypotheses, labels), 0.9
         )
 
     def test_keras_round_trip_and_load_from_path(self):
@@ -119,6 +119,10 @@ class BiLSTMMaxEncoderTest(tf.test.TestCase, LayerChecks):
             small_encoder(dropout=None)
         with self.assertRaisesRegex(ValueError, "vocabulary of type NoneType"):
             tfrnnx.metrics.BiLSTMMaxEncoder(None)
+
+    def test_model_checks(self):
+        encoder = small_encoder()
+        self.run_model_checks(encoder, SENTENCES, call=lambda model, s: model.embed(s))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfrnnx.metrics.bilstm_max_encoder import BiLSTMMaxEncoder
+from tfrnnx.models.encoders.bilstm_max_encoder import BiLSTMMaxEncoder
 from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")

@@ -7,8 +7,8 @@ from keras import ops
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_rate
 from tfrnnx.layers import RecurrentDropoutLSTM
-from tfrnnx.models._text_vae import TextVAEBase
-from tfrnnx.models._text_vae import categorical_choice
+from tfrnnx.models.text_vae._text_vae import TextVAEBase
+from tfrnnx.models.text_vae._text_vae import categorical_choice
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")

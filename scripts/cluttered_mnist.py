@@ -68,9 +68,24 @@ def parse_args(argv):
                         help="DrawGlimpse noise on centre and stride in training (thesis §4.4.2)")
     parser.add_argument("--glimpse-dropout", type=float, default=0.0,
                         help="dropout rate on the glimpse features")
+    parser.add_argument("--relative-shifts", choices=("on", "off"), default=None,
+                        help="regress shifts of the previous centre (default: on for pair "
+                             "and sum, as thesis §4.4.1; off for single)")
+    parser.add_argument("--shift-regularizer-weight", type=float, default=None,
+                        help="a of the RBF regulariser, eq. 4.4.1 (default 0.1 for pair and "
+                             "sum, 0 for single)")
+    parser.add_argument("--shift-regularizer-scale", type=float, default=0.1,
+                        help="b of eq. 4.4.1 (thesis: 0.1)")
+    parser.add_argument("--shift-regularizer-step", type=int, default=2,
+                        help="0-based step the regulariser covers (thesis: the third step)")
+    parser.add_argument("--max-glimpse-extent", type=float, default=None,
+                        help="upper limit on the attention region, a fraction of the image "
+                             "side (default 0.5 for pair and sum, none for single; the "
+                             "thesis names the limit, not its value)")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--learning-rate", type=float, default=1e-4,
+                        help="Adam's step size (thesis, line 1898: 1e-4)")
     parser.add_argument("--clipnorm", type=float, default=None, help="Adam gradient-norm clip")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None,
@@ -85,15 +100,36 @@ def parse_args(argv):
         args.train_size, args.test_size, args.canvas = 64, 32, 40
         args.num_clutter = 0 if args.task == "sum" else 4
         args.glimpses, args.glimpse_size, args.units, args.epochs = 2, 6, 16, 1
+        args.shift_regularizer_step = min(args.shift_regularizer_step, args.glimpses - 1)
         args.batch_size = 32
         if args.task != "single":
             args.canvas = 80  # room to place two 28x28 digits apart at random
     if args.num_clutter is None:
         args.num_clutter = 0 if args.task == "sum" else 8
+    _task_defaults(args, parser)
     if args.out is None:
         suffix = "" if args.task == "single" else f"_{args.task}"
         args.out = os.path.join("docs", "results", f"cluttered_mnist{suffix}.md")
     return args
+
+
+def _task_defaults(args, parser):
+    """The thesis' two-digit fixes (§4.4.1) by default for pair and sum, none for single."""
+    two_digits = args.task != "single"
+    if args.relative_shifts is None:
+        args.relative_shifts = "on" if two_digits else "off"
+    if args.shift_regularizer_weight is None:
+        args.shift_regularizer_weight = 0.1 if two_digits else 0.0
+    if args.max_glimpse_extent is None and two_digits:
+        args.max_glimpse_extent = 0.5
+    if not 0 <= args.shift_regularizer_step < args.glimpses:
+        parser.error(f"--shift-regularizer-step must be in [0, --glimpses={args.glimpses}). "
+                     f"Received: {args.shift_regularizer_step}")  # fmt: skip
+    if args.max_glimpse_extent is not None and not 0 < args.max_glimpse_extent <= 1:
+        parser.error(f"--max-glimpse-extent must be in (0, 1]. Received: {args.max_glimpse_extent}")
+    if args.shift_regularizer_weight < 0 or args.shift_regularizer_scale <= 0:
+        parser.error("--shift-regularizer-weight must be >= 0 and --shift-regularizer-scale > 0. "
+                     f"Received: {args.shift_regularizer_weight}, {args.shift_regularizer_scale}")
 
 
 def make_data(args):
@@ -128,7 +164,12 @@ def attention_model(args, context):
         units=args.units, glimpse_network="mlp", glimpse_units=args.units,
         classifier_units=args.units, context_network=context,
         curriculum_phase="simple" if args.curriculum_epochs else "full", loss_steps=args.loss_steps,
-        attention_noise=args.attention_noise, glimpse_dropout=args.glimpse_dropout, seed=args.seed,
+        attention_noise=args.attention_noise, glimpse_dropout=args.glimpse_dropout,
+        relative_shifts=args.relative_shifts == "on",
+        shift_regularizer_weight=args.shift_regularizer_weight,
+        shift_regularizer_scale=args.shift_regularizer_scale,
+        shift_regularizer_steps=[args.shift_regularizer_step],
+        max_glimpse_extent=args.max_glimpse_extent, seed=args.seed,
     )
 
 
@@ -206,9 +247,14 @@ def report(args, rows, wall, argv, png):
         + (f" ({args.curriculum_epochs} with the simple glimpse network first)"
            if args.curriculum_epochs else "")
         + f"; loss on {'the last step' if args.loss_steps == 'last' else 'every step (mean)'}"
-        f"; attention noise {args.attention_noise}, glimpse dropout {args.glimpse_dropout}, "
-        "no shift regulariser. "
-        "Test error after the last epoch (no model selection).",
+        f"; attention noise {args.attention_noise}, glimpse dropout {args.glimpse_dropout}; "
+        f"{'relative shifts' if args.relative_shifts == 'on' else 'absolute centres'}; "
+        + (f"RBF shift regulariser a = {args.shift_regularizer_weight}, b = "
+           f"{args.shift_regularizer_scale} on step {args.shift_regularizer_step + 1}; "
+           if args.shift_regularizer_weight else "no shift regulariser; ")
+        + (f"glimpses span at most {args.max_glimpse_extent} of the image side. "
+           if args.max_glimpse_extent else "no limit on the glimpse size. ")
+        + "Test error after the last epoch (no model selection).",
         "",
         "| model | test error, ours (%) | thesis (%) | parameters | training time (s) |",
         "|---|---|---|---|---|",

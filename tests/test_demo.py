@@ -55,5 +55,9 @@ class DemoTest(tf.test.TestCase):
             out = attention.signatures["serving_default"](images=tf.constant(images))
             self.assertAllClose(out["probabilities"].numpy().sum(-1), np.ones(4), atol=1e-5)
             self.assertEqual(out["boxes"].shape, (4, 3, 4))
+            # Every glimpse respects the demo's size limit: its grid spans at most 40% of the
+            # side, so its box (grid plus half a stride each end, 8 points) at most 0.4 * 8 / 7.
+            sides = out["boxes"].numpy()[..., 2:] - out["boxes"].numpy()[..., :2]
+            self.assertTrue(np.all(sides <= 0.4 * 8 / 7 + 1e-5))
             events = glob.glob(os.path.join(logdir, "attention", "**", "events.*"), recursive=True)
             self.assertNotEmpty(events)

@@ -15,15 +15,21 @@ from tfrnnx.layers import draw_glimpse as draw_glimpse_module
 from tfrnnx.layers.draw_glimpse import DrawGlimpse
 
 
-def reference_geometry(params, height, width, glimpse_shape, noise=(0.0, 0.0, 0.0, 0.0)):
+def reference_extent(p, max_extent=None):
+    """Fraction of the image a grid spans: exp(p), or L exp(p) / (L + exp(p)) with a limit L."""
+    return np.exp(p) if max_extent is None else max_extent * np.exp(p) / (max_extent + np.exp(p))
+
+
+def reference_geometry(params, height, width, glimpse_shape, noise=(0.0, 0.0, 0.0, 0.0),
+                       max_extent=None):  # fmt: skip
     """Grid positions and strides of one example, straight from the equations (float64)."""
     ny, nx = glimpse_shape
     p_cx, p_cy, p_dx, p_dy = (float(p) for p in params[:4])
     u_cx, u_cy, u_dx, u_dy = noise
     gx = (np.tanh(p_cx) + u_cx + 1) / 2 * (width - 1)
     gy = (np.tanh(p_cy) + u_cy + 1) / 2 * (height - 1)
-    delta_x = np.exp(p_dx) * (width - 1) / (nx - 1) * (1 + u_dx)
-    delta_y = np.exp(p_dy) * (height - 1) / (ny - 1) * (1 + u_dy)
+    delta_x = reference_extent(p_dx, max_extent) * (width - 1) / (nx - 1) * (1 + u_dx)
+    delta_y = reference_extent(p_dy, max_extent) * (height - 1) / (ny - 1) * (1 + u_dy)
     mu_x = [gx + (i - (nx + 1) / 2) * delta_x for i in range(1, nx + 1)]
     mu_y = [gy + (j - (ny + 1) / 2) * delta_y for j in range(1, ny + 1)]
     return mu_y, mu_x, delta_y, delta_x
@@ -38,14 +44,16 @@ def reference_filterbank(mu, variance, size):
     return bank
 
 
-def reference_glimpse(images, params, glimpse_shape):
+def reference_glimpse(images, params, glimpse_shape, max_extent=None):
     """gamma * Fy . image . Fx^T per example and channel, with loops, in float64."""
     images = np.asarray(images, "float64")
     params = np.asarray(params, "float64")
     batch, height, width, channels = images.shape
     out = np.zeros((batch, *glimpse_shape, channels))
     for b in range(batch):
-        mu_y, mu_x, _, _ = reference_geometry(params[b], height, width, glimpse_shape)
+        mu_y, mu_x, _, _ = reference_geometry(
+            params[b], height, width, glimpse_shape, max_extent=max_extent
+        )
         variance, gamma = np.exp(params[b, 4]), np.exp(params[b, 5])
         fy = reference_filterbank(mu_y, variance, height)
         fx = reference_filterbank(mu_x, variance, width)
@@ -272,12 +280,46 @@ class DrawGlimpseTest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
                 atol=1e-5,
             )
 
+    @parameterized.parameters(0.25, 0.6, 1.0)
+    def test_size_limit_equals_numpy_reference(self, max_extent):
+        images, params = random_inputs(3)
+        params[:, 2:4] = [[-3.0, -2.0], [0.0, 0.5], [4.0, 9.0]]  # small, whole, huge grids
+        layer = DrawGlimpse((4, 5), max_extent=max_extent)
+        expected = reference_glimpse(images, params, (4, 5), max_extent=max_extent)
+        self.assertAllClose(layer([images, params]), expected, atol=1e-5, rtol=1e-5)
+
+    def test_size_limit_caps_the_box_and_keeps_small_grids(self):
+        size = 100
+        params = np.zeros((3, 6), "float32")
+        params[:, 2] = params[:, 3] = [-4.0, 0.0, 20.0]
+        limited = DrawGlimpse((12, 12), max_extent=0.4).boxes(params, (size, size))
+        free = DrawGlimpse((12, 12)).boxes(params, (size, size))
+        # Grid span (ymax - ymin without the half strides at both ends) is at most 0.4 of
+        # the image, approaching it for huge p; a small grid is as without the limit.
+        span = (limited[:, 2] - limited[:, 0]) * 11 / 12
+        self.assertAllClose(span, [np.exp(-4.0) * 0.4 / (0.4 + np.exp(-4.0)), 0.4 / 1.4, 0.4],
+                            atol=1e-5)  # fmt: skip
+        self.assertAllClose(limited[0], free[0], atol=2e-3)
+        self.assertTrue(np.all(np.asarray(free[2, 2] - free[2, 0]) > 1e6))
+        # Near the limit the gradient still reaches p_dx (a soft limit, not a clip).
+        near = np.zeros((1, 6), "float32")
+        near[0, 2] = 3.0
+        with tf.GradientTape() as tape:
+            p = tf.constant(near)
+            tape.watch(p)
+            box = DrawGlimpse((12, 12), max_extent=0.4).boxes(p, (size, size))
+            width = box[:, 3] - box[:, 1]
+        expected = 0.4 * 0.4 * np.exp(3.0) / (0.4 + np.exp(3.0)) ** 2 * 12 / 11  # d width / d p
+        self.assertAllClose(tape.gradient(width, p)[0, 2], expected, rtol=1e-4)
+
     def test_config_round_trip(self):
-        layer = DrawGlimpse((5, 3), noise=0.25, noise_at_inference=True, seed=4, name="read")
+        layer = DrawGlimpse((5, 3), noise=0.25, noise_at_inference=True, max_extent=0.5, seed=4,
+                            name="read")  # fmt: skip
         config = json.loads(json.dumps(layer.get_config()))
         clone = DrawGlimpse.from_config(config)
         self.assertEqual(clone.get_config(), layer.get_config())
         self.assertEqual(clone.glimpse_shape, (5, 3))
+        self.assertEqual(clone.max_extent, 0.5)
         images, params = random_inputs(12)
         self.assertAllEqual(clone([images, params]), layer([images, params]))
         restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
@@ -301,6 +343,9 @@ class DrawGlimpseTest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
         ("noise", 1.0),
         ("noise", "0.1"),
         ("noise_at_inference", "yes"),
+        ("max_extent", 0.0),
+        ("max_extent", 1.5),
+        ("max_extent", "0.5"),
         ("seed", 1.5),
     )
     def test_bad_arguments_name_argument_and_value(self, name, value):

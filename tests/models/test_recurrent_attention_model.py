@@ -237,8 +237,22 @@ class RecurrentAttentionModelTest(tf.test.TestCase, ModelChecks):
         with self.assertRaisesRegex(ValueError, "phase='mid'"):
             small_model().set_curriculum_phase("mid")
 
+    def test_glimpse_size_limit(self):
+        model = small_model(max_glimpse_extent=0.3)
+        x = images()
+        model(x)
+        model.attention_params.bias.assign([0.0, 0.0, 5.0, 5.0, 0.0, 0.0])  # huge grids
+        boxes = model.trace(x)["boxes"].numpy()
+        n = model.glimpse_shape[0]
+        spans = (boxes[..., 2:] - boxes[..., :2]) * (n - 1) / n  # grid span without half strides
+        self.assertTrue(np.all(spans <= 0.3 + 1e-6))
+        self.assertGreater(spans.max(), 0.25)
+        self.assertEqual(model.glimpse.max_extent, 0.3)
+        with self.assertRaisesRegex(ValueError, "max_glimpse_extent.*Received: max_glimpse_extent=2"):
+            small_model(max_glimpse_extent=2)
+
     def test_model_checks(self):
-        model = small_model(context_network=True, relative_shifts=True)
+        model = small_model(context_network=True, relative_shifts=True, max_glimpse_extent=0.5)
         x = images()
         model(x)
         self.run_model_checks(

@@ -40,3 +40,22 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertIn('task=\\"sum\\"'.replace("\\", ""), table)
         self.assertIn("| 2.55 |", table)
         self.assertIn("0 8x8 clutter fragments", table)
+
+    def test_thesis_settings_are_flags_with_per_task_defaults(self):
+        script = load_script("cluttered_mnist")
+        pair = script.parse_args(["--task", "pair", "--data-dir", "/x"])
+        self.assertEqual((pair.relative_shifts, pair.shift_regularizer_weight,
+                          pair.shift_regularizer_scale, pair.shift_regularizer_step,
+                          pair.max_glimpse_extent, pair.learning_rate),
+                         ("on", 0.1, 0.1, 2, 0.5, 1e-4))  # fmt: skip
+        single = script.parse_args(["--data-dir", "/x"])
+        self.assertEqual((single.relative_shifts, single.shift_regularizer_weight,
+                          single.max_glimpse_extent), ("off", 0.0, None))  # fmt: skip
+        model = script.attention_model(pair, context=True)
+        self.assertTrue(model.relative_shifts)
+        self.assertEqual(model.shift_regularizer_steps, [2])
+        self.assertEqual(model.max_glimpse_extent, 0.5)
+        for bad in (["--shift-regularizer-step", "4"], ["--max-glimpse-extent", "1.5"],
+                    ["--shift-regularizer-scale", "0"]):
+            with self.assertRaises(SystemExit):
+                script.parse_args(["--task", "pair", "--data-dir", "/x", *bad])

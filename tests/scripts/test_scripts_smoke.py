@@ -19,6 +19,25 @@ class ScriptSmokeTest(tf.test.TestCase):
         self.assertEqual(table.count("| 15 |"), 6)
         self.assertIn("Moon (cell c) | per-sequence", table)
 
+    def test_attention_diagnosis_quick(self):
+        import json
+
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "diagnosis.md")
+            rows = load_script("attention_diagnosis").main(
+                ["--quick", "--variants", "demo,limit", "--out", out]
+            )
+            with open(out) as f:
+                page = f.read()
+            with open(os.path.join(tmp, "diagnosis.json")) as f:
+                twin = json.load(f)
+        self.assertEqual([r["variant"] for r in twin["rows"]], ["demo", "limit"])
+        self.assertLen(rows[0]["history"], 2)  # before training and after the one epoch
+        # The limited grid covers at most 0.4 x 0.4 (x (8/7)^2 for the half strides).
+        self.assertLessEqual(rows[1]["last_box_area_mean"], (0.4 * 8 / 7) ** 2 + 1e-6)
+        self.assertEqual(rows[0]["last_box_area_mean"], 1.0)  # a whole-image grid, clipped
+        self.assertIn("## Findings", page)
+
     def test_ptb_lm_quick_and_resume_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
         script = load_script("ptb_lm")

@@ -1,9 +1,12 @@
 """DrawGlimpse: DRAW's differentiable Gaussian read attention (thesis ch. 4)."""
 
+import math
+
 import keras
 from keras import ops
 
 from tfrnnx._validation import check_bool
+from tfrnnx._validation import check_number
 from tfrnnx._validation import check_rate
 from tfrnnx._validation import check_seed
 from tfrnnx._validation import is_integer
@@ -66,6 +69,17 @@ def _grid_positions(centre, stride, size, n):
     return g[:, None] + offsets[None, :] * stride[:, None]
 
 
+def _extent(p, max_extent):
+    """Fraction of the image the grid spans: exp(p), or its smooth minimum with max_extent.
+
+    ``L exp(p) / (L + exp(p))`` written as ``L * sigmoid(p - log L)``, which neither
+    overflows for large ``p`` nor loses the gradient at the limit.
+    """
+    if max_extent is None:
+        return ops.exp(p)
+    return max_extent * ops.sigmoid(p - math.log(max_extent))
+
+
 def _filterbank(mu, log_variance, size):
     """F[b, i, a] = exp(-(a - mu_i)^2 / (2 sigma^2)), each row normalised to sum 1.
 
@@ -105,8 +119,12 @@ class DrawGlimpse(keras.layers.Layer):
     p_loggamma)` place the grid (pixel `a` of a row has coordinate `a = 0 .. W-1`):
 
     - centre, restricted to the image: `gx = (tanh(p_cx) + 1) / 2 * (W - 1)`, same for y;
-    - rectangular stride: `dx = exp(p_dx) * (W - 1) / (Nx - 1)`, same for y with H, Ny,
-      so that with `p_dx = p_dy = 0` a centred grid spans the whole image;
+    - rectangular stride: `dx = s(p_dx) * (W - 1) / (Nx - 1)`, same for y with H, Ny, where
+      the grid spans the fraction `s(p) = exp(p)` of the image, so that with `p_dx = p_dy
+      = 0` a centred grid spans the whole image; with `max_extent = L` (the thesis' upper
+      limit on the size of the attention region, section 4.4.1) `s(p) = L exp(p) /
+      (L + exp(p))`, a smooth minimum of `exp(p)` and `L`: the grid never spans more than
+      `L` of the image, and small grids are placed as without the limit;
     - filter variance `sigma^2 = exp(p_logvar)` and intensity `gamma = exp(p_loggamma)`;
     - grid `mu_x_i = gx + (i - (Nx + 1) / 2) * dx`, i = 1..Nx;
     - filterbank `Fx[i, a] = exp(-(a - mu_x_i)^2 / (2 sigma^2))`, each row normalised to
@@ -131,6 +149,8 @@ class DrawGlimpse(keras.layers.Layer):
         glimpse_shape: `(Ny, Nx)`, integers >= 2, the glimpse's height and width.
         noise: `alpha` in [0, 1) of the location and stride noise (default 0: none).
         noise_at_inference: also add the noise at inference.
+        max_extent: None (no limit) or the largest fraction of the image, in (0, 1],
+            that the grid may span along each axis (before noise).
         seed: integer seed of the noise.
         **kwargs: base `keras.layers.Layer` arguments.
 
@@ -167,6 +187,7 @@ class DrawGlimpse(keras.layers.Layer):
         glimpse_shape=(12, 12),
         noise=0.0,
         noise_at_inference=False,
+        max_extent=None,
         seed=None,
         **kwargs,
     ):
@@ -177,6 +198,9 @@ class DrawGlimpse(keras.layers.Layer):
         self.glimpse_shape = _check_glimpse_shape(glimpse_shape)
         self.noise = check_rate("noise", noise)
         self.noise_at_inference = check_bool("noise_at_inference", noise_at_inference)
+        self.max_extent = None if max_extent is None else check_number(
+            "max_extent", max_extent, 0, 1, include_low=False
+        )
         self.seed = check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed) if self.noise > 0 else None
 
@@ -196,8 +220,8 @@ class DrawGlimpse(keras.layers.Layer):
         ny, nx = self.glimpse_shape
         p_cx, p_cy, p_dx, p_dy, log_variance, log_gamma = ops.unstack(params, NUM_PARAMS, axis=-1)
         cx, cy = ops.tanh(p_cx), ops.tanh(p_cy)
-        stride_x = ops.exp(p_dx) * ops.cast(width - 1, params.dtype) / (nx - 1)
-        stride_y = ops.exp(p_dy) * ops.cast(height - 1, params.dtype) / (ny - 1)
+        stride_x = _extent(p_dx, self.max_extent) * ops.cast(width - 1, params.dtype) / (nx - 1)
+        stride_y = _extent(p_dy, self.max_extent) * ops.cast(height - 1, params.dtype) / (ny - 1)
         if noise is not None:
             cx, cy = cx + noise[:, 0], cy + noise[:, 1]
             stride_x, stride_y = stride_x * (1.0 + noise[:, 2]), stride_y * (1.0 + noise[:, 3])
@@ -274,6 +298,7 @@ class DrawGlimpse(keras.layers.Layer):
                 "glimpse_shape": self.glimpse_shape,
                 "noise": self.noise,
                 "noise_at_inference": self.noise_at_inference,
+                "max_extent": self.max_extent,
                 "seed": self.seed,
             }
         )

@@ -157,6 +157,9 @@ class RecurrentAttentionModel(keras.Model):
         shift_regularizer_scale: `b` > 0.
         shift_regularizer_steps: 0-based steps the regulariser covers, or None for all.
         attention_noise: DrawGlimpse's `noise` in [0, 1).
+        max_glimpse_extent: DrawGlimpse's `max_extent`: None, or the largest fraction of the
+            image a glimpse may span (the thesis' upper limit on the attention region,
+            §4.4.1, used for two digits).
         test_time_samples: noisy runs averaged at inference (> 1 needs attention_noise).
         glimpse_dropout: dropout rate in [0, 1) on the glimpse features.
         recurrent_dropout: recurrent dropout rate in [0, 1) of both GRUs.
@@ -212,6 +215,7 @@ class RecurrentAttentionModel(keras.Model):
         shift_regularizer_scale=1.0,
         shift_regularizer_steps=None,
         attention_noise=0.0,
+        max_glimpse_extent=None,
         test_time_samples=1,
         glimpse_dropout=0.0,
         recurrent_dropout=0.0,
@@ -243,6 +247,9 @@ class RecurrentAttentionModel(keras.Model):
         )
         self.shift_regularizer_steps = self._checked_steps(shift_regularizer_steps)
         self.attention_noise = check_rate("attention_noise", attention_noise)
+        self.max_glimpse_extent = None if max_glimpse_extent is None else check_number(
+            "max_glimpse_extent", max_glimpse_extent, 0, 1, include_low=False
+        )
         self.test_time_samples = check_integer("test_time_samples", test_time_samples)
         if self.test_time_samples > 1 and self.attention_noise == 0.0:
             raise ValueError(
@@ -291,6 +298,7 @@ class RecurrentAttentionModel(keras.Model):
             glimpse_shape,
             noise=self.attention_noise,
             noise_at_inference=self.test_time_samples > 1,
+            max_extent=self.max_glimpse_extent,
             seed=derived_seed(seed, 0),
             name="glimpse",
         )
@@ -572,6 +580,7 @@ class RecurrentAttentionModel(keras.Model):
                 "shift_regularizer_scale": self.shift_regularizer_scale,
                 "shift_regularizer_steps": self.shift_regularizer_steps,
                 "attention_noise": self.attention_noise,
+                "max_glimpse_extent": self.max_glimpse_extent,
                 "test_time_samples": self.test_time_samples,
                 "glimpse_dropout": self.glimpse_dropout,
                 "recurrent_dropout": self.recurrent_dropout,

@@ -26,12 +26,18 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.callbacks.glimpse_summary import draw_glimpse_boxes
-from tfrnnx.io_utils import write_text_atomically
+from tfrnnx.io_utils import write_results
 
 THESIS_ERROR = {
     "single": {"context": 1.80, "no_context": 3.29, "cnn": None},
     "pair": {"context": 4.3, "no_context": None, "cnn": None},
     "sum": {"context": 2.55, "no_context": None, "cnn": None},
+}
+# Other models in the thesis' tables (Table 4.1, line 1912; Table 4.2, line 1933).
+THESIS_BASELINES = {
+    "single": "Mnih et al. (4 / 8 glimpses: 9.41% / 8.11%) and Gregor et al. (4.18% / 3.36%)",
+    "pair": "Ba et al. (5%)",
+    "sum": "Ba et al. (2.5%)",
 }
 NUM_CLASSES = {"single": 10, "pair": 55, "sum": 19}
 TITLES = {
@@ -88,6 +94,11 @@ def parse_args(argv):
                         help="Adam's step size (thesis, line 1898: 1e-4)")
     parser.add_argument("--clipnorm", type=float, default=None, help="Adam gradient-norm clip")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save-model", default=None,
+                        help="write the 'context' attention model to this .keras path")
+    parser.add_argument("--init-from", default=None,
+                        help="a .keras attention model (e.g. trained on pair) whose weights, "
+                             "all but the last classifier layer, start the attention models")
     parser.add_argument("--out", default=None,
                         help="default docs/results/cluttered_mnist[_TASK].md")
     parser.add_argument("--logdir", default="runs/cluttered_mnist")
@@ -178,6 +189,8 @@ def train_one(args, name, data):
     keras.utils.set_random_seed(args.seed)
     attention = name != "cnn"
     model = attention_model(args, name == "context") if attention else cnn_baseline(args)
+    if attention and args.init_from:
+        _initialise_from(model, args.init_from, x_train[:1])
     model.compile(keras.optimizers.Adam(args.learning_rate, clipnorm=args.clipnorm),
                   metrics=["accuracy"],
                   loss=None if attention else "sparse_categorical_crossentropy")
@@ -195,8 +208,30 @@ def train_one(args, name, data):
     fit(args.epochs, args.curriculum_epochs if attention else 0)
     seconds = time.time() - started
     _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    if name == "context" and args.save_model:
+        model.save(args.save_model)
     return model, dict(model=name, error=100.0 * (1.0 - accuracy), params=model.count_params(),
                        train_seconds=seconds)
+
+
+def _initialise_from(model, path, images):
+    """Copies the weights of a saved attention model of the same architecture, in order,
+    wherever the shapes agree: a sum model starts from a pair model except for the
+    classifier's output layer (19 vs 55 classes)."""
+    source = keras.saving.load_model(path, compile=False)
+    source(images)
+    model(images)
+    if len(source.weights) != len(model.weights):
+        raise ValueError(
+            f"--init-from must hold an attention model of the same architecture. Received: "
+            f"{path} with {len(source.weights)} weights, this model has {len(model.weights)}"
+        )
+    copied = 0
+    for target, weight in zip(model.weights, source.weights):
+        if tuple(target.shape) == tuple(weight.shape):
+            target.assign(weight)
+            copied += 1
+    print(f"initialised {copied} of {len(model.weights)} weights from {path}", flush=True)
 
 
 def glimpse_png(model, images, path):
@@ -220,7 +255,14 @@ def main(argv=None):
         if name == "context" or (name == "no_context" and "context" not in args.models):
             glimpse_png(model, data[1][0][:6], png)
     wall = time.time() - started
-    write_text_atomically(args.out, report(args, rows, wall, argv, png))
+    command = "python scripts/cluttered_mnist.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    twin = {
+        "command": command.strip(),
+        "rows": [{"config": row["model"], **row,
+                  "thesis_error": THESIS_ERROR[args.task][row["model"]]} for row in rows],
+        "thesis": {"error": THESIS_ERROR[args.task], "baselines": THESIS_BASELINES[args.task]},
+    }  # fmt: skip
+    write_results(args.out, report(args, rows, wall, argv, png), twin)
     print(f"wrote {args.out} ({wall:.0f} s)")
     return 0
 
@@ -254,6 +296,8 @@ def report(args, rows, wall, argv, png):
            if args.shift_regularizer_weight else "no shift regulariser; ")
         + (f"glimpses span at most {args.max_glimpse_extent} of the image side. "
            if args.max_glimpse_extent else "no limit on the glimpse size. ")
+        + (f"The attention models started from the weights of `{args.init_from}` (all but the "
+           "classifier's output layer). " if args.init_from else "")
         + "Test error after the last epoch (no model selection).",
         "",
         "| model | test error, ours (%) | thesis (%) | parameters | training time (s) |",
@@ -268,8 +312,9 @@ def report(args, rows, wall, argv, png):
         )
     lines += [
         "",
-        "Thesis: 100x100 canvases, the full MNIST training set and training to convergence; "
-        "its CNN baseline's error is not in this workspace. "
+        "Thesis: 100x100 canvases, the full MNIST training set and training to convergence. "
+        "The thesis reports no CNN baseline; it compares with "
+        + THESIS_BASELINES[args.task] + ". "
         + ("This run is scaled down (see Data and Setup), so its errors are not comparable "
            "one to one with the thesis'." if args.train_size < 60000 or args.canvas != 100 else ""),
         "",

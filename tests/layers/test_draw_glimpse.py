@@ -301,7 +301,11 @@ class DrawGlimpseTest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
                             atol=1e-5)  # fmt: skip
         self.assertAllClose(limited[0], free[0], atol=2e-3)
         self.assertTrue(np.all(np.asarray(free[2, 2] - free[2, 0]) > 1e6))
+
+    @requires_tensorflow_backend
+    def test_size_limit_keeps_the_gradient_near_the_limit(self):
         # Near the limit the gradient still reaches p_dx (a soft limit, not a clip).
+        size = 100
         near = np.zeros((1, 6), "float32")
         near[0, 2] = 3.0
         with tf.GradientTape() as tape:

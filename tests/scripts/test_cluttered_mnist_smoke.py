@@ -1,8 +1,10 @@
 """Seconds-long --quick run of scripts/cluttered_mnist.py on real MNIST (house style, point 7)."""
 
+import json
 import os
 import tempfile
 
+import keras
 import tensorflow as tf
 
 from data_dir import real_data_dir
@@ -25,6 +27,26 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertIn("| 1.80 |", table)
         self.assertIn("2 CPU cores" if os.cpu_count() == 2 else "CPU cores", table)
         self.assertEqual(tuple(png.shape), (40, 6 * 40, 3))
+
+    def test_sum_starts_from_a_saved_pair_model_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("mnist"))
+        script = load_script("cluttered_mnist")
+        with tempfile.TemporaryDirectory() as tmp:
+            saved = os.path.join(tmp, "pair.keras")
+            common = ["--quick", "--models", "context", "--data-dir", data_dir, "--logdir", tmp]
+            script.main(["--task", "pair", "--out", os.path.join(tmp, "p.md"),
+                         "--save-model", saved, *common])  # fmt: skip
+            pair = keras.saving.load_model(saved, compile=False)
+            out = os.path.join(tmp, "s.md")
+            script.main(["--task", "sum", "--out", out, "--init-from", saved, *common])
+            with open(out) as f:
+                page = f.read()
+            with open(os.path.join(tmp, "s.json")) as f:
+                twin = json.load(f)
+        self.assertEqual(pair.num_classes, 55)
+        self.assertIn("started from the weights of", page)
+        self.assertEqual([row["config"] for row in twin["rows"]], ["context"])
+        self.assertEqual(twin["rows"][0]["thesis_error"], 2.55)
 
     def test_quick_sum_task_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))

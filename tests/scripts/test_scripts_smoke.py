@@ -1,5 +1,6 @@
 """Seconds-long --quick runs of the experiment scripts (house style, point 7)."""
 
+import json
 import os
 import tempfile
 
@@ -16,12 +17,16 @@ class ScriptSmokeTest(tf.test.TestCase):
             load_script("temporal_order").main(["--quick", "--out", out, "--logdir", tmp])
             with open(out) as f:
                 table = f.read()
+            with open(os.path.join(tmp, "table.json")) as f:
+                twin = json.load(f)
         self.assertEqual(table.count("| 15 |"), 6)
         self.assertIn("Moon (cell c) | per-sequence", table)
+        # The thesis' Table 3.1 beside ours, and one JSON row per configuration.
+        self.assertIn("| Moon (cell c) | per-sequence | 100 | 25 | 100 | <25 |", table)
+        self.assertLen(twin["rows"], 6)
+        self.assertEqual(twin["thesis"]["cell_per_sequence"], ["100", "25", "100", "<25"])
 
     def test_attention_diagnosis_quick(self):
-        import json
-
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "diagnosis.md")
             rows = load_script("attention_diagnosis").main(

@@ -21,8 +21,9 @@ demo: $(BIN)/.installed
 	$(BIN)/tfrnnx demo --logdir runs --export-dir saved_models
 
 # The layers are backend-agnostic: their tests also run on JAX.
+# Two pytest workers (pytest-xdist): the suite fits CI's 15 minutes on 2 cores.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 tests
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -q tests/layers
 
 bench: $(BIN)/.installed

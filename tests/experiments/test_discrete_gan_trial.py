@@ -6,18 +6,8 @@ import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import tfrnnx
+from models.test_seq_gan import LENGTH, _ids, _vocab  # the SeqGAN tests' toy corpus
 from tfrnnx.experiments import _discrete_gan_trial
-
-SENTENCES = ["a cat sat", "a dog sat", "the cat ran", "the dog ran"]
-LENGTH = 6
-
-
-def _vocab():
-    return tfrnnx.tokenizers.WordVocabulary.build(SENTENCES)
-
-
-def _ids(vocab, repeat=2):
-    return vocab.pad(vocab.encode(SENTENCES * repeat, add_bos_eos=True), LENGTH)
 
 
 class DiscreteGanTrialTest(tf.test.TestCase):

@@ -262,14 +262,12 @@ def main(argv=None):
                   "thesis_error": THESIS_ERROR[args.task][row["model"]]} for row in rows],
         "thesis": {"error": THESIS_ERROR[args.task], "baselines": THESIS_BASELINES[args.task]},
     }  # fmt: skip
-    write_results(args.out, report(args, rows, wall, argv, png), twin)
+    write_results(args.out, report(args, rows, wall, command, png), twin)
     print(f"wrote {args.out} ({wall:.0f} s)")
     return 0
 
 
-def report(args, rows, wall, argv, png):
-    argv = argv if argv is not None else sys.argv[1:]
-    command = "python scripts/cluttered_mnist.py " + " ".join(argv)
+def report(args, rows, wall, command, png):
     lines = [
         f"# {TITLES[args.task]}",
         "",

@@ -105,13 +105,12 @@ def main(argv=None):
         "rows": [{"config": f"{r['mode']}_{r['sampling']}_length{r['length']}", **r} for r in rows],
         "thesis": {f"{m}_{s}": list(v) for (m, s), v in THESIS_TABLE_3_1.items()},
     }
-    write_results(args.out, report(args, rows, wall, argv), twin)
+    write_results(args.out, report(args, rows, wall, command), twin)
     print(f"wrote {args.out} ({wall:.0f} s)")
     return 0
 
 
-def report(args, rows, wall, argv):
-    command = "python scripts/temporal_order.py " + " ".join(argv if argv is not None else sys.argv[1:])
+def report(args, rows, wall, command):
     lines = [
         "# Temporal-order task: recurrent dropout schemes (thesis Table 3.1)",
         "",

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
@@ -79,6 +80,21 @@ class ChecksTest(tf.test.TestCase, parameterized.TestCase):
                 step(tf.constant(ids, tf.int64))
         with self.assertRaisesRegex(ValueError, r"sequence_length=3\). Received: x.shape=\(2, 4\)"):
             v.check_token_batch("x", tf.zeros((2, 4), tf.int32), 5, 3)
+
+    def test_token_array_eagerly(self):
+        ids = v.check_token_array("ids", np.array([[0, 4, 2]], "int64"), 5, 3)
+        self.assertEqual((ids.dtype, ids.tolist()), (np.int32, [[0, 4, 2]]))
+        for bad, message in (
+            (np.zeros((0, 3), "int32"), r"ids must be non-empty .* Received: ids with shape \(0, 3\)"),
+            (np.zeros((1, 3), "float32"), r"ids must hold integer token ids .* of dtype float32"),
+            (np.zeros((1, 4), "int32"), r"sequence_length=3\). Received: ids with shape \(1, 4\)"),
+            (np.array([[0, 7, 1]]), r"ids must hold ids in \[0, vocab_size=5\). .* containing id 7"),
+            (np.array([[0, -2, 1]]), r"containing id -2"),
+        ):
+            with self.assertRaisesRegex(ValueError, message):
+                v.check_token_array("ids", bad, 5, 3)
+        symbolic = keras.Input((3,), dtype="int32")
+        self.assertIs(v.check_token_array("ids", symbolic, 5, 3), symbolic)
 
 
 if __name__ == "__main__":

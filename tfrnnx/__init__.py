@@ -9,4 +9,5 @@ from tfrnnx import data
 from tfrnnx import layers
 from tfrnnx import metrics
 from tfrnnx import models
+from tfrnnx import samplers
 from tfrnnx import tokenizers

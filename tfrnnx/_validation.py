@@ -90,6 +90,38 @@ def check_choice(name, value, choices):
     return value
 
 
+def check_token_array(name, ids, vocab_size, sequence_length):
+    """Checks concrete (eager) token ids; returns them as an int32 numpy array.
+
+    The companion of ``check_token_batch`` for arrays given to a model's own methods
+    (``encode``, ``pretrain``, ...): a ValueError names ``name`` for an empty array, a
+    non-integer dtype, a shape other than ``(batch, sequence_length)`` or an id outside
+    [0, vocab_size). Symbolic tensors (inside a trace) pass through unchecked.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    if (isinstance(ids, tf.Tensor) and not tf.executing_eagerly()) or keras.backend.is_keras_tensor(ids):
+        return ids
+    array = np.asarray(ids)
+    shape = f"(batch, sequence_length={sequence_length})"
+    if array.size == 0:
+        raise ValueError(f"{name} must be non-empty int token ids of shape {shape}. "
+                         f"Received: {name} with shape {array.shape}")  # fmt: skip
+    if not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer token ids in [0, {vocab_size}). "
+                         f"Received: {name} of dtype {array.dtype}")  # fmt: skip
+    if array.ndim != 2 or array.shape[1] != sequence_length:
+        raise ValueError(f"{name} must be int token ids of shape {shape}. "
+                         f"Received: {name} with shape {array.shape}")  # fmt: skip
+    low, high = int(array.min()), int(array.max())
+    if low < 0 or high >= vocab_size:
+        raise ValueError(f"{name} must hold ids in [0, vocab_size={vocab_size}). Received: "
+                         f"{name} containing id {low if low < 0 else high}")  # fmt: skip
+    return array.astype("int32")
+
+
 def check_token_batch(name, ids, vocab_size, sequence_length):
     """Checks a batch of token ids inside ``train_step`` / ``test_step`` (graph code).
 

@@ -80,11 +80,7 @@ def run_temporal_order(args):
     model = build_temporal_order_model(units=16 if args.quick else 64, seed=args.seed)
     started = time.time()
     model.fit(
-        x_train,
-        y_train,
-        batch_size=64,
-        epochs=epochs,
-        validation_data=(x_test, y_test),
+        x_train, y_train, batch_size=64, epochs=epochs, validation_data=(x_test, y_test),
         verbose=2,
         callbacks=[
             keras.callbacks.TensorBoard(logdir),
@@ -187,8 +183,7 @@ def run_attention(args):
               callbacks=[keras.callbacks.TensorBoard(logdir),
                          tfrnnx.callbacks.GlimpseSummary(logdir, x_test[:3])])  # fmt: skip
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    last_boxes = np.clip(model.trace(x_test)["boxes"].numpy()[:, -1], 0.0, 1.0)
-    areas = (last_boxes[:, 2] - last_boxes[:, 0]) * (last_boxes[:, 3] - last_boxes[:, 1])
+    areas = np.asarray(tfrnnx.layers.DrawGlimpse.box_area(model.trace(x_test)["boxes"][:, -1]))
     print(f"attention model (cluttered shapes): test accuracy {accuracy:.3f} in "
           f"{time.time() - started:.0f} s; last glimpse box covers at most 40% of the image "
           f"on {np.mean(areas <= 0.4):.0%} of test images (mean {areas.mean():.0%})")

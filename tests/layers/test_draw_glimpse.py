@@ -377,3 +377,11 @@ class DrawGlimpseTest(tf.test.TestCase, parameterized.TestCase, LayerChecks):
         self.assertIs(
             keras.saving.get_registered_object("tfrnnx>DrawGlimpse"), DrawGlimpse
         )
+
+
+class BoxAreaTest(tf.test.TestCase):
+    def test_area_inside_the_image(self):
+        # Reference by hand: inside [0, 1]^2; a box reaching out is clipped to the image.
+        boxes = np.array([[0.25, 0.25, 0.75, 0.75], [-0.5, 0.0, 0.5, 2.0], [0.1, 0.1, 0.1, 0.9]])
+        areas = np.asarray(DrawGlimpse.box_area(boxes.astype("float32")))
+        self.assertAllClose(areas, [0.25, 0.5, 0.0])

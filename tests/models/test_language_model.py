@@ -164,6 +164,27 @@ class LanguageModelTest(tf.test.TestCase, ModelChecks):
         ids = lm.sample_ids(3, max_length=5).numpy()
         self.assertAllEqual(ids, [[vocab.bos_id] + [word] * 5 + [vocab.eos_id]] * 3)
 
+    def test_sample_ids_are_seeded(self):
+        lm = small_lm()
+        lm(padded_ids(lm))
+        first = lm.sample_ids(32, max_length=6, seed=5).numpy()
+        self.assertAllEqual(first, lm.sample_ids(32, max_length=6, seed=5))
+        self.assertNotAllEqual(first, lm.sample_ids(32, max_length=6, seed=6))
+        # Without a seed, the model's seed generator: each call draws new sentences.
+        self.assertNotAllEqual(lm.sample_ids(32, max_length=6), lm.sample_ids(32, max_length=6))
+        # Reference: with zero weights and biases 1 and 0 on two words (the rest -30), a
+        # word is the first with probability softmax([1, 0] / temperature)[0].
+        vocab = lm.vocabulary
+        lm.logits.kernel.assign(np.zeros(lm.logits.kernel.shape, "float32"))
+        bias = np.full(len(vocab), -30.0, "float32")
+        first_word, second_word = vocab.encode(["cat dog"])[0]
+        bias[first_word], bias[second_word] = 1.0, 0.0
+        lm.logits.bias.assign(bias)
+        for temperature in (1.0, 0.5, 0.01):
+            words = lm.sample_ids(200, max_length=6, temperature=temperature, seed=2)[:, 1:7]
+            expected = 1.0 / (1.0 + np.exp(-1.0 / temperature))
+            self.assertAllClose(np.mean(words.numpy() == first_word), expected, atol=0.04)
+
     def test_bad_arguments(self):
         vocab = tfrnnx.tokenizers.WordVocabulary(["a"])
         with self.assertRaisesRegex(ValueError, "units=0"):

@@ -10,18 +10,17 @@ from tfrnnx.models.lm_sampling import sample_sentences
 
 
 class _ScriptedLM(tfrnnx.models.LanguageModel):
-    """Emits the words of `script` one per step, then <eos> (huge logits = no randomness)."""
+    """At position p, predicts the word script[p], then <eos> (huge logits: no randomness)."""
 
     def __init__(self, vocabulary, script, **kwargs):
         super().__init__(vocabulary, embedding_dim=2, units=2, **kwargs)
-        self.script = script
+        table = np.full((64, len(vocabulary)), -1e9, "float32")
+        table[np.arange(64), [*script, *[3] * (64 - len(script))]] = 1e9  # 3: <eos>
+        self.table = table
 
     def call(self, ids, training=None):
-        step = ids.shape[1] - 1
-        token = self.script[step] if step < len(self.script) else 3  # <eos>
-        row = np.full(len(self.vocabulary), -1e9, "float32")
-        row[token] = 1e9
-        return ops.convert_to_tensor(np.tile(row, (ids.shape[0], ids.shape[1], 1)))
+        time = ops.shape(ids)[1]
+        return ops.tile(ops.convert_to_tensor(self.table)[None, :time], (ops.shape(ids)[0], 1, 1))
 
 
 class SampleSentencesTest(unittest.TestCase):

@@ -13,11 +13,12 @@ import numpy as np
 from tfrnnx._validation import check_integer
 from tfrnnx.data.ptb import SPLITS
 from tfrnnx.data.ptb import _ptb_path
+from tfrnnx.tokenizers.character_vocabulary import CharacterVocabulary
 
 
 def char_vocabulary(text):
-    """Sorted list of the distinct characters of `text`."""
-    return sorted(set(text))
+    """Sorted list of the distinct characters of `text` (`CharacterVocabulary.build`'s)."""
+    return CharacterVocabulary.build(text).characters
 
 
 def char_fragments(text, length, count, seed=None, vocabulary=None):
@@ -54,14 +55,7 @@ def char_fragments(text, length, count, seed=None, vocabulary=None):
             f"Received: text of length {size}"
         )
     vocabulary = char_vocabulary(text) if vocabulary is None else list(vocabulary)
-    index = {c: i for i, c in enumerate(vocabulary)}
-    unknown = sorted(set(text) - set(index))
-    if unknown:
-        raise ValueError(
-            f"text has characters absent from vocabulary: {unknown[:10]}. "
-            f"Received: vocabulary of {len(vocabulary)} characters"
-        )
-    codes = np.fromiter((index[c] for c in text), "int32", len(text))
+    codes = np.asarray(CharacterVocabulary(vocabulary).encode([text], name="text")[0], "int32")
     starts = np.random.default_rng(seed).integers(0, len(text) - length + 1, size=count)
     return codes[starts[:, None] + np.arange(length)[None, :]], vocabulary
 

@@ -115,13 +115,7 @@ def _add_clutter(rng, canvas, digits, exclude, num_clutter, clutter_size):
 
 
 def cluttered_mnist(
-    digits,
-    labels,
-    num_examples,
-    task="single",
-    canvas_size=100,
-    num_clutter=None,
-    clutter_size=8,
+    digits, labels, num_examples, task="single", canvas_size=100, num_clutter=None, clutter_size=8,
     seed=None,
 ):
     """Cluttered MNIST examples of `task` "single", "pair" or "sum" (thesis 4.4.1).

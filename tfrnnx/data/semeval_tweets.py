@@ -12,10 +12,10 @@ import html
 import os
 import re
 
-import numpy as np
 
 from tfrnnx._validation import check_integer
 from tfrnnx.data._data_dir import resolve_data_dir
+from tfrnnx.tokenizers.character_vocabulary import CharacterVocabulary
 
 _USER = re.compile(r"@\w+")
 _URL = re.compile(r"(?:https?:?\S*|www\.\S+)")  # also truncated "https:…", "http…"
@@ -101,15 +101,7 @@ def tweets_to_char_ids(texts, sequence_length, vocabulary=None, pad_char="\x00")
     if not texts:
         raise ValueError("texts is empty. Received: texts=[]")
     if vocabulary is None:
-        vocabulary = [pad_char] + sorted(set("".join(texts)) - {pad_char})
-    index = {c: i for i, c in enumerate(vocabulary)}
-    ids = np.full((len(texts), sequence_length), index.get(pad_char, 0), "int32")
-    for row, text in enumerate(texts):
-        text = text[:sequence_length]
-        unknown = set(text) - set(index)
-        if unknown:
-            raise ValueError(
-                f"texts[{row}] has characters absent from vocabulary: {sorted(unknown)[:5]}"
-            )
-        ids[row, : len(text)] = [index[c] for c in text]
+        vocabulary = CharacterVocabulary.build(texts, pad_character=pad_char).characters
+    pad = pad_char if pad_char in vocabulary else vocabulary[0]
+    ids = CharacterVocabulary(vocabulary, pad).encode(texts, length=sequence_length)
     return ids, vocabulary

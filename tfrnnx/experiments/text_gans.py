@@ -118,13 +118,8 @@ def prepare_corpus(sentences, num_references=1000, max_tokens=15, tokenizer="sen
         train = train[:max_train]
     framed = vocabulary.pad(vocabulary.encode(train, add_bos_eos=True), length=max_tokens + 2)
     return Corpus(
-        train=train,
-        references=references,
-        vocabulary=vocabulary,
-        framed_ids=framed,
-        gan_ids=np.ascontiguousarray(framed[:, 1:]),
-        max_tokens=max_tokens,
-        kept=num_kept,
+        train=train, references=references, vocabulary=vocabulary, framed_ids=framed,
+        gan_ids=np.ascontiguousarray(framed[:, 1:]), max_tokens=max_tokens, kept=num_kept,
         total=len(sentences),
     )
 

@@ -40,13 +40,7 @@ class CachedEmbedder:
 
 
 def evaluate_samples(
-    samples,
-    references,
-    embedder,
-    lm=None,
-    reverse_lm=None,
-    which=None,
-    k=3,
+    samples, references, embedder, lm=None, reverse_lm=None, which=None, k=3,
 ):
     """The metric suite of one sample set against real `references`.
 

@@ -11,10 +11,13 @@ import time
 import keras
 import numpy as np
 
+from tfrnnx.tokenizers.character_vocabulary import CharacterVocabulary
+
 
 def ids_to_text(ids, vocabulary, pad_id=None):
     """Characters of one id row; ids equal to `pad_id` are dropped."""
-    return "".join(vocabulary[i] for i in np.asarray(ids).tolist() if i != pad_id)
+    pad = None if pad_id is None else vocabulary[pad_id]
+    return CharacterVocabulary(vocabulary, pad_character=pad).decode(ids)
 
 
 def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, learning_rate=2e-3,

@@ -57,26 +57,12 @@ class RecurrentDropoutCellBase(keras.layers.Layer):
     recurrent_dropout_modes = ("update", "hidden", "cell")
 
     def __init__(
-        self,
-        units,
-        activation="tanh",
-        use_bias=True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        recurrent_dropout_mode="update",
-        mask_sampling="per_step",
-        dropout_scaling="inverted",
-        seed=None,
-        **kwargs,
+        self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+        recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+        recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+        recurrent_dropout_mode="update", mask_sampling="per_step", dropout_scaling="inverted",
+        seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
         self.units = check_integer("units", units)

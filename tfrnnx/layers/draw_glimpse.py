@@ -183,13 +183,8 @@ class DrawGlimpse(keras.layers.Layer):
     """
 
     def __init__(
-        self,
-        glimpse_shape=(12, 12),
-        noise=0.0,
-        noise_at_inference=False,
-        max_extent=None,
-        seed=None,
-        **kwargs,
+        self, glimpse_shape=(12, 12), noise=0.0, noise_at_inference=False, max_extent=None,
+        seed=None, **kwargs,
     ):
         # No float variables here: autocast would only round float32 params to float16
         # before call() reads them in float32. call() casts the images itself.
@@ -290,6 +285,14 @@ class DrawGlimpse(keras.layers.Layer):
             ],
             axis=-1,
         )
+
+    @staticmethod
+    def box_area(boxes):
+        """Fraction of the image inside each `[ymin, xmin, ymax, xmax]` box of `boxes`
+        (`(..., 4)`, as `boxes` returns them): the box clipped to the image, height times
+        width."""
+        clipped = ops.clip(ops.convert_to_tensor(boxes), 0.0, 1.0)
+        return (clipped[..., 2] - clipped[..., 0]) * (clipped[..., 3] - clipped[..., 1])
 
     def get_config(self):
         config = super().get_config()

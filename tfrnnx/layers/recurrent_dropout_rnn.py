@@ -56,15 +56,8 @@ class RecurrentDropoutRNN(keras.layers.RNN):
     """
 
     def __init__(
-        self,
-        cell,
-        return_sequences=False,
-        return_state=False,
-        go_backwards=False,
-        stateful=False,
-        unroll=False,
-        zero_output_for_mask=False,
-        **kwargs,
+        self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+        unroll=False, zero_output_for_mask=False, **kwargs,
     ):
         if not isinstance(cell, RecurrentDropoutCellBase):
             raise ValueError(
@@ -73,14 +66,9 @@ class RecurrentDropoutRNN(keras.layers.RNN):
                 f"Received: cell={cell!r}"
             )
         super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            zero_output_for_mask=zero_output_for_mask,
-            **kwargs,
+            cell, return_sequences=return_sequences, return_state=return_state,
+            go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+            zero_output_for_mask=zero_output_for_mask, **kwargs,
         )
         self.input_spec = keras.InputSpec(ndim=3)
 

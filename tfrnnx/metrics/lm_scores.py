@@ -70,18 +70,8 @@ def lm_score(samples, lm, batch_size=64, max_length=None):
 
 
 def train_language_model(
-    sentences,
-    vocabulary=None,
-    embedding_dim=64,
-    units=128,
-    dropout=0.0,
-    recurrent_dropout=0.0,
-    epochs=5,
-    batch_size=32,
-    learning_rate=1e-2,
-    max_length=None,
-    seed=0,
-    verbose=0,
+    sentences, vocabulary=None, embedding_dim=64, units=128, dropout=0.0, recurrent_dropout=0.0,
+    epochs=5, batch_size=32, learning_rate=1e-2, max_length=None, seed=0, verbose=0,
 ):
     """A `LanguageModel` trained with Adam on `sentences` (shuffled with `seed`).
 
@@ -102,12 +92,8 @@ def train_language_model(
     if vocabulary is None:
         vocabulary = WordVocabulary.build(sentences)
     lm = LanguageModel(
-        vocabulary,
-        embedding_dim=embedding_dim,
-        units=units,
-        dropout=dropout,
-        recurrent_dropout=recurrent_dropout,
-        seed=seed,
+        vocabulary, embedding_dim=embedding_dim, units=units, dropout=dropout,
+        recurrent_dropout=recurrent_dropout, seed=seed,
     )
     ids = vocabulary.pad(vocabulary.encode(sentences, add_bos_eos=True, max_length=max_length))
     dataset = (
@@ -121,18 +107,8 @@ def train_language_model(
 
 
 def reverse_lm_score(
-    samples,
-    heldout,
-    vocabulary=None,
-    embedding_dim=64,
-    units=128,
-    epochs=5,
-    batch_size=32,
-    learning_rate=1e-2,
-    dropout=0.0,
-    recurrent_dropout=0.0,
-    max_length=None,
-    seed=0,
+    samples, heldout, vocabulary=None, embedding_dim=64, units=128, epochs=5, batch_size=32,
+    learning_rate=1e-2, dropout=0.0, recurrent_dropout=0.0, max_length=None, seed=0,
 ):
     """Perplexity on held-out real text of a fresh LM trained on generated `samples`.
 
@@ -167,15 +143,8 @@ def reverse_lm_score(
         vocabulary = WordVocabulary.build(list(samples) + list(heldout))
     lm = train_language_model(
         list(samples),
-        vocabulary=vocabulary,
-        embedding_dim=embedding_dim,
-        units=units,
-        dropout=dropout,
-        recurrent_dropout=recurrent_dropout,
-        epochs=epochs,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        max_length=max_length,
-        seed=seed,
+        vocabulary=vocabulary, embedding_dim=embedding_dim, units=units, dropout=dropout,
+        recurrent_dropout=recurrent_dropout, epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate, max_length=max_length, seed=seed,
     )
     return lm_score(list(heldout), lm, batch_size=max(batch_size, 64), max_length=max_length)

@@ -1,7 +1,6 @@
 """LanguageModel: a word-level LSTM language model (thesis §5.6 LM and reverse-LM scores)."""
 
 import keras
-import numpy as np
 from keras import ops
 
 from tfrnnx._validation import check_integer
@@ -10,6 +9,7 @@ from tfrnnx._validation import check_seed
 from tfrnnx._validation import derived_seed
 from tfrnnx.layers import RecurrentDropoutLSTM
 from tfrnnx.tokenizers.sentence_piece_vocabulary import SentencePieceVocabulary
+from tfrnnx.tokenizers.special_ids import NEVER_GENERATED_IDS
 from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
 
 _VOCABULARIES = (WordVocabulary, SentencePieceVocabulary)
@@ -81,14 +81,8 @@ class LanguageModel(keras.Model):
     """
 
     def __init__(
-        self,
-        vocabulary,
-        embedding_dim=64,
-        units=128,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        **kwargs,
+        self, vocabulary, embedding_dim=64, units=128, dropout=0.0, recurrent_dropout=0.0,
+        seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
         vocabulary = _resolve_vocabulary(vocabulary)
@@ -98,6 +92,7 @@ class LanguageModel(keras.Model):
         self.dropout = check_rate("dropout", dropout)
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.seed = check_seed("seed", seed)
+        self.sampling_seed_generator = keras.random.SeedGenerator(derived_seed(seed, 5))
         size = len(vocabulary)
         self.embedding = keras.layers.Embedding(
             size,
@@ -109,14 +104,10 @@ class LanguageModel(keras.Model):
             name="embedding",
         )
         self.lstm = RecurrentDropoutLSTM(
-            units,
-            return_sequences=True,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
+            units, return_sequences=True, dropout=dropout, recurrent_dropout=recurrent_dropout,
             kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, 1)),
             recurrent_initializer=keras.initializers.Orthogonal(seed=derived_seed(seed, 2)),
-            seed=derived_seed(seed, 3),
-            name="lstm",
+            seed=derived_seed(seed, 3), name="lstm",
         )
         self.logits = keras.layers.Dense(
             size,
@@ -154,40 +145,36 @@ class LanguageModel(keras.Model):
             loss = loss + ops.sum(ops.stack([ops.cast(l, "float32") for l in self.losses]))
         return loss
 
-    def sample_ids(self, num_samples, max_length=40):
+    def sample_ids(self, num_samples, max_length=40, temperature=1.0, seed=None):
         """Graph-compatible ancestral sampling: int32 `(num_samples, max_length + 2)` ids.
 
         Rows are framed like the training data: `<bos>`, at most `max_length` tokens, one
-        `<eos>`, then `<pad>`. `<pad>`, `<unk>` and `<bos>` are never drawn (as in
-        `tfrnnx.models.lm_sampling.sample_sentences`). Each step reruns the model on the
-        whole (padded) buffer, which the causal, masked LSTM allows; fine for sentences.
+        `<eos>`, then `<pad>`; `<pad>`, `<unk>` and `<bos>` are never drawn. The tokens
+        come from `tfrnnx.samplers.RandomSampler(temperature)`. `seed`: an integer, an int
+        `(2,)` tensor, or None for the next seed of the model's seed generator (so an
+        exported model gives new sentences at every call). Each step reruns the model on
+        the prefix (the LSTM state is not carried); fine for sentences.
         """
         import tensorflow as tf
 
+        from tfrnnx.samplers import RandomSampler
+
+        check_integer("max_length", max_length)
+        if seed is None:
+            seed = self.sampling_seed_generator.next()
+        elif isinstance(seed, int):
+            seed = tf.constant([check_seed("seed", seed), 0], tf.int64)
         vocabulary = self.vocabulary
-        length = max_length + 2
-        banned = np.zeros(len(vocabulary), "float32")
-        banned[[vocabulary.pad_id, vocabulary.unk_id, vocabulary.bos_id]] = -1e9
-        only_eos = np.full(len(vocabulary), -1e9, "float32")
-        only_eos[vocabulary.eos_id] = 0.0
         num_samples = tf.convert_to_tensor(num_samples, tf.int32)
-        ids = tf.concat([tf.fill(tf.stack([num_samples, 1]), vocabulary.bos_id),
-                         tf.zeros(tf.stack([num_samples, length - 1]), tf.int32)], 1)  # fmt: skip
-        done = tf.zeros(tf.reshape(num_samples, (1,)), tf.bool)
+        ids = tf.fill(tf.stack([num_samples, max_length + 2]), vocabulary.bos_id)
 
-        def body(t, ids, done):
-            logits = tf.cast(self(ids, training=False), tf.float32)[:, t - 1]
-            logits += tf.where(tf.equal(t, length - 1), only_eos, banned)
-            drawn = tf.random.categorical(logits, 1, dtype=tf.int32)[:, 0]
-            drawn = tf.where(done, vocabulary.pad_id, drawn)
-            ids += tf.one_hot(t, length, dtype=tf.int32)[None, :] * drawn[:, None]
-            return t + 1, ids, done | tf.equal(drawn, vocabulary.eos_id)
+        def next_logits(ids, t, state):
+            return self(ids[:, :t], training=False)[:, -1], state
 
-        def running(t, ids, done):
-            return (t < length) & ~tf.reduce_all(done)
-
-        _, ids, _ = tf.while_loop(running, body, (tf.constant(1), ids, done))
-        return ids
+        return RandomSampler(temperature)(
+            next_logits, ids, start=1, banned_ids=NEVER_GENERATED_IDS,
+            end_id=vocabulary.eos_id, force_end=True, seed=seed,
+        )
 
     def export_serving(self, filepath, max_length=40):
         """Writes a SavedModel whose `serve` signature (also `serving_default`) maps an int32
@@ -201,7 +188,7 @@ class LanguageModel(keras.Model):
             return {"token_ids": ids, "sentences": self.vocabulary.detokenize(ids)}
 
         endpoints = {"serve": (serve, [SCALAR_COUNT])}
-        return write_saved_model(self, filepath, endpoints, vocabulary=self.vocabulary)
+        return write_saved_model(self, filepath, endpoints)
 
     def get_config(self):
         config = {

@@ -9,15 +9,8 @@ from tfrnnx.protocol.seed_repeats import SeedRepeats
 
 
 def run_protocol(
-    trial_fn,
-    space,
-    directory,
-    num_trials=100,
-    num_seeds=7,
-    objective="fd",
-    direction="min",
-    seed=0,
-    verbose=0,
+    trial_fn, space, directory, num_trials=100, num_seeds=7, objective="fd", direction="min",
+    seed=0, verbose=0,
 ):
     """The evaluation protocol of thesis §5.6.4, resumable at every step.
 

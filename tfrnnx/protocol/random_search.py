@@ -72,17 +72,8 @@ class RandomSearch:
     """
 
     def __init__(
-        self,
-        trial_fn,
-        space,
-        directory,
-        objective="fd",
-        direction="min",
-        num_trials=100,
-        seed=0,
-        project_name="keras_tuner",
-        max_retries_per_trial=0,
-        max_consecutive_failed_trials=3,
+        self, trial_fn, space, directory, objective="fd", direction="min", num_trials=100, seed=0,
+        project_name="keras_tuner", max_retries_per_trial=0, max_consecutive_failed_trials=3,
         verbose=0,
     ):
         if not callable(trial_fn):
@@ -115,10 +106,8 @@ class RandomSearch:
         self._check_same_experiment()
         oracle = keras_tuner.oracles.RandomSearchOracle(
             objective=keras_tuner.Objective(self.objective, self.direction),
-            max_trials=self.num_trials,
-            hyperparameters=self.space.hyperparameters(),
-            allow_new_entries=False,
-            tune_new_entries=False,
+            max_trials=self.num_trials, hyperparameters=self.space.hyperparameters(),
+            allow_new_entries=False, tune_new_entries=False,
             max_retries_per_trial=self.max_retries_per_trial,
             max_consecutive_failed_trials=self.max_consecutive_failed_trials,
         )

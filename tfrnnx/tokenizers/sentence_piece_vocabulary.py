@@ -10,8 +10,7 @@ from tfrnnx._validation import check_choice
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_number
 from tfrnnx._validation import check_sentences
-from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
-from tfrnnx.tokenizers.word_vocabulary import pad_ids
+from tfrnnx.tokenizers.vocabulary import Vocabulary
 
 _MODEL_TYPES = ("unigram", "bpe")
 
@@ -29,8 +28,8 @@ def _sentencepiece():
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
-class SentencePieceVocabulary:
-    """SentencePiece subword tokenizer with the special ids of `WordVocabulary`.
+class SentencePieceVocabulary(Vocabulary):
+    """SentencePiece subword tokenizer with the special ids of `WordVocabulary` (a Keras layer).
 
     Ids 0..3 are `<pad>`, `<unk>`, `<bos>`, `<eos>` (SentencePiece control symbols, except
     `<unk>`); the subword pieces follow. It has the interface of
@@ -43,9 +42,20 @@ class SentencePieceVocabulary:
     with neither sampling nor shuffling of the sentences, so the same sentences and
     arguments give the same model byte for byte.
 
+    Calling the vocabulary tokenizes in graph mode with `tensorflow_text`'s SentencePiece
+    op, whose resource the layer owns, so a model holding the vocabulary exports it.
+
     Args:
         model_proto: the serialized SentencePiece `ModelProto`, as bytes or as the
             base64 string of `get_config`. Its pieces 0..3 must be the special tokens.
+        **kwargs: base `keras.layers.Layer` arguments (`name`, ...).
+
+    Call arguments:
+        inputs: string tensor `(batch,)`.
+        add_bos_eos: whether each row is framed by `<bos>` ... `<eos>`.
+
+    Returns:
+        int32 `tf.RaggedTensor` `(batch, None)` of piece ids.
 
     Example:
 
@@ -63,16 +73,16 @@ class SentencePieceVocabulary:
     'the dog sang .'
     >>> [s.decode() for s in vocab.detokenize(vocab.pad(ids + [[2, 3]])).numpy()]
     ['the dog sang .', '']
+    >>> vocab(["the dog sang ."], add_bos_eos=True).to_list() == ids
+    True
 
     References:
         Kudo, Richardson (2018), "SentencePiece: A simple and language independent subword
         tokenizer and detokenizer for Neural Text Processing"; thesis section 5.6.
     """
 
-    special_tokens = WordVocabulary.special_tokens
-    pad_id, unk_id, bos_id, eos_id = 0, 1, 2, 3
-
-    def __init__(self, model_proto):
+    def __init__(self, model_proto, **kwargs):
+        super().__init__(**kwargs)
         if isinstance(model_proto, str):
             try:
                 model_proto = base64.b64decode(model_proto.encode("ascii"), validate=True)
@@ -101,10 +111,10 @@ class SentencePieceVocabulary:
                 f"model_proto must have the pieces {self.special_tokens} at ids 0..3 and at least "
                 f"one more piece. Received: a model with pieces {pieces}... ({len(self)} in all)"
             )
-        self._tf_tokenizer = None
+        self._tf_tokenizer = None  # made at the first graph-mode use
 
     @classmethod
-    def build(cls, sentences, vocab_size=4000, model_type="unigram", character_coverage=0.9995,
+    def from_texts(cls, sentences, vocab_size=4000, model_type="unigram", character_coverage=0.9995,
               seed=None):  # fmt: skip
         """Trains a SentencePiece model of `vocab_size` pieces (specials included) on `sentences`.
 
@@ -131,23 +141,11 @@ class SentencePieceVocabulary:
         model = io.BytesIO()
         try:
             sentencepiece.SentencePieceTrainer.train(
-                sentence_iterator=iter(sentences),
-                model_writer=model,
-                vocab_size=int(vocab_size),
-                model_type=model_type,
-                character_coverage=float(character_coverage),
-                pad_id=cls.pad_id,
-                unk_id=cls.unk_id,
-                bos_id=cls.bos_id,
-                eos_id=cls.eos_id,
-                pad_piece="<pad>",
-                unk_piece="<unk>",
-                bos_piece="<bos>",
-                eos_piece="<eos>",
-                num_threads=1,
-                input_sentence_size=0,
-                shuffle_input_sentence=False,
-                minloglevel=2,
+                sentence_iterator=iter(sentences), model_writer=model, vocab_size=int(vocab_size),
+                model_type=model_type, character_coverage=float(character_coverage),
+                pad_id=cls.pad_id, unk_id=cls.unk_id, bos_id=cls.bos_id, eos_id=cls.eos_id,
+                pad_piece="<pad>", unk_piece="<unk>", bos_piece="<bos>", eos_piece="<eos>",
+                num_threads=1, input_sentence_size=0, shuffle_input_sentence=False, minloglevel=2,
             )
         except RuntimeError as error:
             raise ValueError(
@@ -192,32 +190,33 @@ class SentencePieceVocabulary:
         """
         import tensorflow as tf
 
-        tokenizer = self.tf_resources()[0]
+        tokenizer = self._graph_tokenizer()
         ids = tf.cast(tf.convert_to_tensor(ids), tf.int32)
         before_eos = tf.equal(tf.cumsum(tf.cast(tf.equal(ids, self.eos_id), tf.int32), axis=1), 0)
         keep = before_eos & tf.not_equal(ids, self.pad_id) & tf.not_equal(ids, self.bos_id)
         return tokenizer.detokenize(tf.ragged.boolean_mask(ids, keep))
 
-    def tf_resources(self):
-        """The TF objects `detokenize` uses; a SavedModel export must track them.
+    def call(self, inputs, add_bos_eos=False):
+        import tensorflow as tf
 
-        `keras.export.ExportArchive` does not find the SentencePiece resource on its own:
-        exporters call `archive.track(resource)` for each of these.
-        """
+        ids = self._graph_tokenizer().tokenize(tf.convert_to_tensor(inputs, tf.string))
+        ids = tf.cast(ids, tf.int32)
+        return self.framed(ids, add_bos_eos)
+
+    def _graph_tokenizer(self):
+        """`tensorflow_text.SentencepieceTokenizer` of this model, made once, eagerly; as an
+        attribute of the layer, its resource is exported with any model holding it."""
         import tensorflow as tf
         import tensorflow_text as tf_text
 
         if self._tf_tokenizer is None:
-            with tf.init_scope():  # one tokenizer resource, made eagerly, for all traces
+            with tf.init_scope():
                 self._tf_tokenizer = tf_text.SentencepieceTokenizer(model=self.model_proto)
-        return [self._tf_tokenizer]
-
-    def pad(self, sequences, length=None):
-        """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
-        return pad_ids(sequences, length)
+        return self._tf_tokenizer
 
     def get_config(self):
-        return {"model_proto": base64.b64encode(self.model_proto).decode("ascii")}
+        return {**super().get_config(),
+                "model_proto": base64.b64encode(self.model_proto).decode("ascii")}  # fmt: skip
 
     @classmethod
     def from_config(cls, config):

@@ -4,33 +4,43 @@ import collections
 import re
 
 import keras
-import numpy as np
 
 from tfrnnx._validation import check_sentences
-from tfrnnx.tokenizers.special_ids import BOS_ID
-from tfrnnx.tokenizers.special_ids import EOS_ID
-from tfrnnx.tokenizers.special_ids import PAD_ID
-from tfrnnx.tokenizers.special_ids import SPECIAL_TOKENS
-from tfrnnx.tokenizers.special_ids import UNK_ID
+from tfrnnx.tokenizers.vocabulary import Vocabulary
 
 _TOKEN_PATTERN = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
+# The same tokens in RE2 (graph mode): Python's Unicode \w is letters, digits and "_".
+_WORD = r"[\pL\pN_]"
+_GRAPH_TOKEN = rf"{_WORD}+(?:'{_WORD}+)?|[^\pL\pN_\s\pZ]"
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
-class WordVocabulary:
-    """Word tokenizer and token <-> id mapping with fixed special ids.
+class WordVocabulary(Vocabulary):
+    """Word tokenizer and token <-> id mapping with fixed special ids (a Keras layer).
 
     Ids 0..3 are `<pad>`, `<unk>`, `<bos>`, `<eos>`; the words follow in the order given
     (`WordVocabulary.build` sorts them by decreasing count, ties alphabetically). Tokens are
     words and single punctuation marks (`\\w+(?:'\\w+)?|[^\\w\\s]`), lower-cased by default,
     so already tokenized text (SNLI, Texygen, PTB) keeps its tokens.
 
+    Calling the vocabulary tokenizes in graph mode (`tf.function`, SavedModel signatures)
+    with the same tokens as `encode`, through a lookup table the layer owns and exports.
+
     Args:
         words: list of distinct word strings (without the special tokens).
         lowercase: lower-case text before splitting it.
+        **kwargs: base `keras.layers.Layer` arguments (`name`, ...).
+
+    Call arguments:
+        inputs: string tensor `(batch,)`.
+        add_bos_eos: whether each row is framed by `<bos>` ... `<eos>`.
+
+    Returns:
+        int32 `tf.RaggedTensor` `(batch, None)` of ids, unknown words as `<unk>`.
 
     Example:
 
+    >>> import tensorflow as tf
     >>> import tfrnnx
     >>> vocab = tfrnnx.tokenizers.WordVocabulary.build(["a cat sat .", "a dog sat ."])
     >>> vocab.words
@@ -39,12 +49,15 @@ class WordVocabulary:
     [[2, 5, 1, 6, 4, 3]]
     >>> vocab.pad([[4, 5], [4]]).tolist()
     [[4, 5], [4, 0]]
+    >>> vocab(tf.constant(["A bird sat."]), add_bos_eos=True).to_list()
+    [[2, 5, 1, 6, 4, 3]]
+
+    References:
+        keras-hub's `keras_hub.tokenizers.WordPieceTokenizer` (a tokenizer as a layer).
     """
 
-    special_tokens = SPECIAL_TOKENS
-    pad_id, unk_id, bos_id, eos_id = PAD_ID, UNK_ID, BOS_ID, EOS_ID
-
-    def __init__(self, words, lowercase=True):
+    def __init__(self, words, lowercase=True, **kwargs):
+        super().__init__(**kwargs)
         words = list(words)
         if not all(isinstance(word, str) and word for word in words):
             bad = next(w for w in words if not (isinstance(w, str) and w))
@@ -60,9 +73,10 @@ class WordVocabulary:
         self.words = words
         self.lowercase = bool(lowercase)
         self._ids = {w: i for i, w in enumerate(self.special_tokens + tuple(words))}
+        self._lookup_table = None  # made at the first graph-mode call
 
     @classmethod
-    def build(cls, sentences, max_size=None, min_count=1, lowercase=True):
+    def from_texts(cls, sentences, max_size=None, min_count=1, lowercase=True):
         """Vocabulary of the words of `sentences` seen at least `min_count` times.
 
         Args:
@@ -123,28 +137,32 @@ class WordVocabulary:
         tokens = tf.gather(table, tf.clip_by_value(ids, 0, len(self) - 1))
         return tf.strings.reduce_join(tf.ragged.boolean_mask(tokens, keep), axis=1, separator=" ")
 
-    def tf_resources(self):
-        """The TF objects `detokenize` uses: none (its word table is a graph constant)."""
-        return []
+    def call(self, inputs, add_bos_eos=False):
+        import tensorflow as tf
+        import tensorflow_text as tf_text
 
-    def pad(self, sequences, length=None):
-        """int32 array `(n, length)` of the sequences right-padded with `<pad>` (0)."""
-        return pad_ids(sequences, length)
+        text = tf.convert_to_tensor(inputs, tf.string)
+        if self.lowercase:
+            text = tf.strings.lower(text, encoding="utf-8")
+        tokens = tf_text.regex_split(text, rf"{_GRAPH_TOKEN}|[\s\pZ]+", _GRAPH_TOKEN)
+        ids = tf.ragged.map_flat_values(self._table().lookup, tokens)
+        return self.framed(ids, add_bos_eos)
+
+    def _table(self):
+        """The token -> id lookup table, made once, eagerly, for every trace."""
+        import tensorflow as tf
+
+        if self._lookup_table is None:
+            with tf.init_scope():
+                initializer = tf.lookup.KeyValueTensorInitializer(
+                    tf.constant(list(self._ids)), tf.constant(list(self._ids.values()), tf.int32)
+                )
+                self._lookup_table = tf.lookup.StaticHashTable(initializer, self.unk_id)
+        return self._lookup_table
 
     def get_config(self):
-        return {"words": list(self.words), "lowercase": self.lowercase}
+        return {**super().get_config(), "words": list(self.words), "lowercase": self.lowercase}
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
-
-def pad_ids(sequences, length=None):
-    """int32 array `(n, length)` of id lists right-padded with `<pad>` (0), cut at `length`
-    (default: the longest); shared by the tfrnnx vocabularies."""
-    length = max((len(s) for s in sequences), default=0) if length is None else length
-    out = np.zeros((len(sequences), max(length, 1)), "int32")
-    for row, ids in enumerate(sequences):
-        ids = ids[:length]
-        out[row, : len(ids)] = ids
-    return out

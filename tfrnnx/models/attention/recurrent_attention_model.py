@@ -42,11 +42,7 @@ def _dense(units, seed, offset, activation=None, name=None):
 
 def _conv(filters, size, seed, offset, strides=1):
     return keras.layers.Conv2D(
-        filters,
-        size,
-        strides=strides,
-        padding="same",
-        activation="relu",
+        filters, size, strides=strides, padding="same", activation="relu",
         kernel_initializer=keras.initializers.GlorotUniform(seed=derived_seed(seed, offset)),
     )
 
@@ -200,31 +196,13 @@ class RecurrentAttentionModel(keras.Model):
     """
 
     def __init__(
-        self,
-        num_classes,
-        num_glimpses=4,
-        glimpse_shape=(12, 12),
-        units=256,
-        glimpse_network="mlp",
-        glimpse_units=256,
-        classifier_units=256,
-        context_network=True,
-        context_downsample=4,
-        relative_shifts=False,
-        shift_regularizer_weight=0.0,
-        shift_regularizer_scale=1.0,
-        shift_regularizer_steps=None,
-        attention_noise=0.0,
-        max_glimpse_extent=None,
-        test_time_samples=1,
-        glimpse_dropout=0.0,
-        recurrent_dropout=0.0,
-        loss_steps="last",
-        curriculum_phase="full",
-        glimpses_per_object=None,
-        reading_order="left_to_right",
-        seed=None,
-        **kwargs,
+        self, num_classes, num_glimpses=4, glimpse_shape=(12, 12), units=256,
+        glimpse_network="mlp", glimpse_units=256, classifier_units=256, context_network=True,
+        context_downsample=4, relative_shifts=False, shift_regularizer_weight=0.0,
+        shift_regularizer_scale=1.0, shift_regularizer_steps=None, attention_noise=0.0,
+        max_glimpse_extent=None, test_time_samples=1, glimpse_dropout=0.0, recurrent_dropout=0.0,
+        loss_steps="last", curriculum_phase="full", glimpses_per_object=None,
+        reading_order="left_to_right", seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
         self.num_classes = check_integer("num_classes", num_classes, 2)
@@ -295,12 +273,9 @@ class RecurrentAttentionModel(keras.Model):
     def _make_layers(self, glimpse_shape, glimpse_network):
         seed, units = self.seed, self.units
         self.glimpse = DrawGlimpse(
-            glimpse_shape,
-            noise=self.attention_noise,
-            noise_at_inference=self.test_time_samples > 1,
-            max_extent=self.max_glimpse_extent,
-            seed=derived_seed(seed, 0),
-            name="glimpse",
+            glimpse_shape, noise=self.attention_noise,
+            noise_at_inference=self.test_time_samples > 1, max_extent=self.max_glimpse_extent,
+            seed=derived_seed(seed, 0), name="glimpse",
         )
         self.glimpse_shape = self.glimpse.glimpse_shape
         if isinstance(glimpse_network, str):

@@ -62,18 +62,8 @@ class BiLSTMMaxEncoder(keras.Model):
     """
 
     def __init__(
-        self,
-        vocabulary,
-        embedding_dim=300,
-        units=2048,
-        mlp_units=512,
-        mlp_activation=None,
-        num_classes=3,
-        dropout=0.0,
-        max_length=64,
-        batch_size=64,
-        seed=None,
-        **kwargs,
+        self, vocabulary, embedding_dim=300, units=2048, mlp_units=512, mlp_activation=None,
+        num_classes=3, dropout=0.0, max_length=64, batch_size=64, seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
         if isinstance(vocabulary, dict):

@@ -61,21 +61,9 @@ def _pair_dataset(encoder, premises, hypotheses, labels, batch_size, shuffle_see
 
 
 def train_bilstm_max_encoder(
-    premises,
-    hypotheses,
-    labels,
-    vocabulary_size=20000,
-    embedding_dim=128,
-    units=256,
-    mlp_units=512,
-    mlp_activation=None,
-    dropout=0.1,
-    epochs=3,
-    batch_size=64,
-    learning_rate=1e-3,
-    max_length=64,
-    seed=0,
-    verbose=0,
+    premises, hypotheses, labels, vocabulary_size=20000, embedding_dim=128, units=256,
+    mlp_units=512, mlp_activation=None, dropout=0.1, epochs=3, batch_size=64, learning_rate=1e-3,
+    max_length=64, seed=0, verbose=0,
 ):
     """A `BiLSTMMaxEncoder` trained with Adam on NLI pairs, vocabulary built from them.
 
@@ -92,15 +80,9 @@ def train_bilstm_max_encoder(
     """
     vocabulary = WordVocabulary.build(list(premises) + list(hypotheses), max_size=vocabulary_size)
     encoder = BiLSTMMaxEncoder(
-        vocabulary,
-        embedding_dim=embedding_dim,
-        units=units,
-        mlp_units=mlp_units,
-        mlp_activation=mlp_activation,
-        num_classes=len(NLI_LABELS),
-        dropout=dropout,
-        max_length=max_length,
-        seed=seed,
+        vocabulary, embedding_dim=embedding_dim, units=units, mlp_units=mlp_units,
+        mlp_activation=mlp_activation, num_classes=len(NLI_LABELS), dropout=dropout,
+        max_length=max_length, seed=seed,
     )
     dataset = _pair_dataset(encoder, premises, hypotheses, labels, batch_size, shuffle_seed=seed)
     encoder.compile(

@@ -15,6 +15,7 @@ from keras import ops
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_number
 from tfrnnx._validation import check_seed
+from tfrnnx._validation import check_token_array
 from tfrnnx._validation import check_token_batch
 from tfrnnx._validation import derived_seed
 from tfrnnx.models._serving import SCALAR_COUNT
@@ -22,13 +23,13 @@ from tfrnnx.models._serving import write_saved_model
 from tfrnnx.models._training import apply_update
 from tfrnnx.models._training import resolve_optimizer
 from tfrnnx.models._training import scaled_loss
+from tfrnnx.samplers import RandomSampler
+from tfrnnx.samplers.sampler import banned_logits
 from tfrnnx.tokenizers.special_ids import BOS_ID
 from tfrnnx.tokenizers.special_ids import EOS_ID
 from tfrnnx.tokenizers.special_ids import MIN_VOCAB_SIZE
 from tfrnnx.tokenizers.special_ids import NEVER_GENERATED_IDS
 from tfrnnx.tokenizers.special_ids import PAD_ID
-
-_NEG = -1e9
 
 
 def discounted_returns(rewards, discount, mask=None):
@@ -61,12 +62,12 @@ def policy_gradient_loss(logits, tokens, advantages, mask):
 
 
 def generation_penalty(vocab_size, sequence_length):
-    """`(sequence_length - 1, vocab)` additive logit penalty of the targets 1 .. T-1."""
-    penalty = np.zeros((sequence_length - 1, vocab_size), "float32")
-    penalty[:, list(NEVER_GENERATED_IDS)] = _NEG
-    penalty[-1, :] = _NEG
-    penalty[-1, EOS_ID] = 0.0
-    return penalty
+    """`(sequence_length - 1, vocab)` additive logit penalty of the targets 1 .. T-1: the
+    sampler's bans (`NEVER_GENERATED_IDS`; only `<eos>` at the last position), finite, so
+    that masked `<pad>` targets keep a finite log-likelihood."""
+    penalty = banned_logits(vocab_size, sequence_length, NEVER_GENERATED_IDS, EOS_ID, True,
+                            value=-1e9)  # fmt: skip
+    return penalty[1:]
 
 
 def target_mask(ids):
@@ -192,6 +193,7 @@ class DiscreteGANBase(keras.Model):
             shape=(), initializer="zeros", trainable=False, name="reward_baseline"
         )
         self._penalty = generation_penalty(self.vocab_size, self.sequence_length)
+        self._sampler = RandomSampler()
         self._trackers = {
             name: keras.metrics.Mean(name=name)
             for name in ("generator_nll", "discriminator_loss", "mean_reward")
@@ -236,41 +238,22 @@ class DiscreteGANBase(keras.Model):
         )
 
     def generate(self, num_samples, seed, prefix=None, prefix_lengths=None):
-        """int32 `(num_samples, T)` samples; a `tf.while_loop`, seeded by a `(2,)` int seed.
+        """int32 `(num_samples, T)` samples, drawn by `tfrnnx.samplers.RandomSampler` with the
+        `(2,)` int seed `seed` (graph-safe).
 
         With `prefix` `(num, T)` and `prefix_lengths` `(num,)`, row i keeps its first
         `prefix_lengths[i]` tokens (including `<bos>`) and the generator completes it.
         """
-        length = self.sequence_length
-        seed = ops.cast(seed, "int64")
         if prefix is None:
-            prefix = tf.zeros(tf.stack([num_samples, length]), tf.int32)
-            prefix_lengths = tf.ones(tf.reshape(num_samples, (1,)), tf.int32)
-        prefix = ops.cast(prefix, "int32")
-        prefix_lengths = ops.cast(prefix_lengths, "int32")
-        penalty = ops.convert_to_tensor(self._penalty)
-        tokens = tf.fill(tf.reshape(num_samples, (1,)), BOS_ID)
-        outputs = tf.TensorArray(tf.int32, size=length).write(0, tokens)
-        done = tf.zeros_like(tokens, tf.bool)
+            prefix = tf.fill(tf.stack([num_samples, self.sequence_length]), BOS_ID)
 
-        def body(t, tokens, done, state, outputs):
-            logits, state = self._step(tokens, state)
-            logits = ops.cast(logits, "float32") + penalty[t - 1]
-            # fold_in, not seed + [0, t]: the seed generator also advances the second
-            # component by one per call, so call j step t would reuse call j+1 step t-1.
-            step_seed = tf.random.experimental.stateless_fold_in(seed, t)
-            sampled = ops.cast(tf.random.stateless_categorical(logits, 1, seed=step_seed)[:, 0],
-                               "int32")  # fmt: skip
-            tokens = tf.where(t < prefix_lengths, prefix[:, t], sampled)
-            tokens = tf.where(done, PAD_ID, tokens)
-            done = done | tf.equal(tokens, EOS_ID)
-            return t + 1, tokens, done, state, outputs.write(t, tokens)
+        def next_logits(ids, t, state):
+            return self._step(ids[:, t - 1], state)
 
-        state = self._initial_state(tf.shape(tokens)[0])
-        loop = tf.while_loop(
-            lambda t, *_: t < length, body, (tf.constant(1), tokens, done, state, outputs)
-        )
-        return tf.transpose(loop[-1].stack())
+        state = self._initial_state(tf.shape(prefix)[0])
+        return self._sampler(next_logits, prefix, start=1, state=state,
+                             prefix_lengths=prefix_lengths, banned_ids=NEVER_GENERATED_IDS,
+                             end_id=EOS_ID, force_end=True, seed=seed)  # fmt: skip
 
     def _draw_seed(self):
         return self.seed_generator.next()
@@ -327,22 +310,6 @@ class DiscreteGANBase(keras.Model):
     def metrics(self):
         return list(self._trackers.values())
 
-    def _check_ids(self, ids, name="ids"):
-        ids = np.asarray(ids)
-        if ids.ndim != 2 or ids.shape[1] != self.sequence_length or not np.issubdtype(
-            ids.dtype, np.integer
-        ):
-            raise ValueError(
-                f"{name} must be integer ids of shape (batch, sequence_length="
-                f"{self.sequence_length}). Received: {name} of shape {ids.shape}, dtype {ids.dtype}"
-            )
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(
-                f"{name} must be in [0, vocab_size={self.vocab_size}). Received: {name} in "
-                f"[{ids.min()}, {ids.max()}]"
-            )
-        return ids.astype("int32")
-
     def pretrain_step(self, ids):
         """One maximum-likelihood (teacher-forced NLL) step of the generator; needs `compile`."""
         variables = self.generator_variables
@@ -357,7 +324,7 @@ class DiscreteGANBase(keras.Model):
         per-step `{"generator_nll": [...]}`. The discriminator is not changed."""
         if getattr(self, "pretrain_optimizer", None) is None:
             raise ValueError("pretrain needs compile() first. Received: an uncompiled model")
-        ids = self._check_ids(ids)
+        ids = check_token_array("ids", ids, self.vocab_size, self.sequence_length)
         batch_size = check_integer("batch_size", batch_size)
         epochs = check_integer("epochs", epochs)
         if self._pretrain_function is None:
@@ -440,7 +407,7 @@ class DiscreteGANBase(keras.Model):
             return {"token_ids": ids, "sentences": self.vocabulary.detokenize(ids)}
 
         endpoints = {"serve": (serve, [SCALAR_COUNT])}
-        return write_saved_model(self, filepath, endpoints, vocabulary=self.vocabulary)
+        return write_saved_model(self, filepath, endpoints)
 
     def common_config(self):
         vocabulary = self.vocabulary

@@ -127,22 +127,9 @@ class WGANGPText(keras.Model):
     """
 
     def __init__(
-        self,
-        vocab_size,
-        sequence_length,
-        generator="conv",
-        latent_dim=64,
-        units=256,
-        generator_filters=256,
-        generator_layers=2,
-        critic_filters=256,
-        critic_layers=2,
-        kernel_size=5,
-        gp_weight=10.0,
-        critic_steps=5,
-        vocabulary=None,
-        seed=None,
-        **kwargs,
+        self, vocab_size, sequence_length, generator="conv", latent_dim=64, units=256,
+        generator_filters=256, generator_layers=2, critic_filters=256, critic_layers=2,
+        kernel_size=5, gp_weight=10.0, critic_steps=5, vocabulary=None, seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
         self.vocab_size = check_integer("vocab_size", vocab_size, minimum=MIN_VOCAB_SIZE)
@@ -448,7 +435,7 @@ class WGANGPText(keras.Model):
             return {"token_ids": ids, "sentences": self._sentences(ids)}
 
         endpoints = {"serve": (serve, [SCALAR_COUNT])}
-        return write_saved_model(self, filepath, endpoints, vocabulary=self.vocabulary)
+        return write_saved_model(self, filepath, endpoints)
 
     def get_config(self):
         config = super().get_config()

@@ -18,12 +18,16 @@ from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_number
 from tfrnnx._validation import check_rate
 from tfrnnx._validation import check_seed
+from tfrnnx._validation import check_token_array
 from tfrnnx._validation import check_token_batch
 from tfrnnx._validation import derived_seed
 from tfrnnx.models._serving import write_saved_model
 from tfrnnx.models._training import apply_update
 from tfrnnx.models._training import scaled_loss
 from tfrnnx.models.text_vae.kl_schedule import linear_kl_weight
+from tfrnnx.samplers import GreedySampler
+from tfrnnx.tokenizers.character_vocabulary import CharacterVocabulary
+from tfrnnx.samplers import RandomSampler
 
 tfd = tfp.distributions
 
@@ -83,41 +87,6 @@ def mutual_information(mean, log_var, z):
     return ops.mean(log_conditional - log_aggregate)
 
 
-def validate_tokens(tokens, vocab_size, sequence_length, name="tokens"):
-    """Raises ValueError for token arrays the model cannot encode; returns an int32 array.
-
-    Applies to concrete (eager) inputs; symbolic tensors pass through unchecked.
-    """
-    if isinstance(tokens, tf.Tensor) and not tf.executing_eagerly():
-        return tokens
-    if keras.backend.is_keras_tensor(tokens):
-        return tokens
-    array = np.asarray(tokens)
-    if array.size == 0:
-        raise ValueError(
-            f"{name} is empty: expected int ids of shape (batch, {sequence_length}) with "
-            f"batch >= 1. Received: {name} with shape {array.shape}"
-        )
-    if not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(
-            f"{name} must hold integer token ids in [0, {vocab_size}). "
-            f"Received: {name} of dtype {array.dtype}"
-        )
-    if array.ndim != 2 or array.shape[1] != sequence_length:
-        raise ValueError(
-            f"{name} must have shape (batch, sequence_length={sequence_length}). "
-            f"Received: {name} with shape {array.shape}"
-        )
-    low, high = int(array.min()), int(array.max())
-    if low < 0 or high >= vocab_size:
-        bad = low if low < 0 else high
-        raise ValueError(
-            f"{name} must hold ids in [0, vocab_size={vocab_size}). Received: {name} "
-            f"containing id {bad}"
-        )
-    return array.astype("int32")
-
-
 class TextVAEBase(keras.Model):
     """Base of the text VAEs: subclasses define the encoder and the decoder.
 
@@ -127,15 +96,8 @@ class TextVAEBase(keras.Model):
     """
 
     def __init__(
-        self,
-        vocab_size,
-        sequence_length,
-        latent_dim,
-        aux_weight,
-        word_dropout,
-        kl_annealing,
-        seed,
-        **kwargs,
+        self, vocab_size, sequence_length, latent_dim, aux_weight, word_dropout, kl_annealing,
+        seed, **kwargs,
     ):
         super().__init__(**kwargs)
         self.vocab_size = check_integer("vocab_size", vocab_size)
@@ -185,6 +147,22 @@ class TextVAEBase(keras.Model):
         if self.word_dropout >= 1.0:
             return ops.full(ops.shape(token), self.unk_id, "int32")
         return token
+
+    def generate_with_lstm_cell(self, cell, step_input, state, greedy, seed):
+        """Tokens `(batch, sequence_length)` decoded by `cell` from `state`, feeding back
+        each token (the start id first): `step_input(t, embedded previous token)` gives the
+        cell's input at step t."""
+        batch = ops.shape(state[0])[0]
+
+        def next_logits(ids, t, state):
+            previous = tf.where(t > 0, ids[:, tf.maximum(t - 1, 0)], self.start_id)
+            embedded = self.decoder_embedding(self.generation_input(previous))
+            out, state = cell(step_input(t, embedded), list(state), training=False)
+            return self.output_dense(out), tuple(state)
+
+        ids = tf.zeros(tf.stack([batch, self.sequence_length]), tf.int32)
+        return token_sampler(greedy)(next_logits, ids, start=0, state=tuple(state),
+                                     seed=sequence_seed(seed))  # fmt: skip
 
     def posterior(self, mean, log_var):
         """q(z|x): diagonal Gaussian as a `tfp.distributions.MultivariateNormalDiag`."""
@@ -294,7 +272,7 @@ class TextVAEBase(keras.Model):
     # -- eager entry points ------------------------------------------------------------
 
     def _checked(self, tokens, name="tokens"):
-        return validate_tokens(tokens, self.vocab_size, self.sequence_length, name)
+        return check_token_array(name, tokens, self.vocab_size, self.sequence_length)
 
     def encode(self, tokens):
         """Posterior parameters `(mean, log_var)`, each `(batch, latent_dim)`, of `tokens`."""
@@ -364,8 +342,8 @@ class TextVAEBase(keras.Model):
         `reconstruct(tokens)` -> greedy tokens; `sample(n, seed)` -> n greedy decodings of
         z ~ N(0, I). Tokens are int32 `(batch, sequence_length)`.
 
-        With `vocabulary` (a list of `vocab_size` distinct single characters, id -> char)
-        the export also has text-in/text-out endpoints for character models:
+        With `vocabulary` (a `tfrnnx.tokenizers.CharacterVocabulary` of `vocab_size`
+        characters, or the list of its characters, id -> char) the export also has text-in/text-out endpoints for character models:
         `encode_text(strings)`, `reconstruct_text(strings)` -> strings and
         `sample_text(n, seed)` -> strings. UTF-8 strings are split into characters inside
         the graph with core TF ops (`tf.strings.unicode_decode`, the operation behind
@@ -413,38 +391,19 @@ class TextVAEBase(keras.Model):
 
     def _character_codec(self, vocabulary):
         """Graph functions strings -> token ids and token ids -> strings of a char vocabulary."""
-        vocabulary = list(vocabulary)
-        if (len(vocabulary) != self.vocab_size or len(set(vocabulary)) != len(vocabulary)
-                or not all(isinstance(c, str) and len(c) == 1 for c in vocabulary)):
+        if not isinstance(vocabulary, CharacterVocabulary):
+            try:
+                vocabulary = CharacterVocabulary(vocabulary)
+            except (TypeError, ValueError):
+                vocabulary = None
+        if vocabulary is None or len(vocabulary) != self.vocab_size:
+            shown = None if vocabulary is None else vocabulary.characters[:20]
             raise ValueError(
                 f"vocabulary must list vocab_size={self.vocab_size} distinct single characters. "
-                f"Received: vocabulary={vocabulary[:20]!r} ({len(vocabulary)} entries)"
+                f"Received: vocabulary={shown!r} ({0 if shown is None else len(vocabulary)} entries)"
             )
-        codepoints = np.array([ord(c) for c in vocabulary], "int32")
-        id_of = np.full(codepoints.max() + 2, -1, "int32")  # last entry: out of range
-        id_of[codepoints] = np.arange(self.vocab_size)
         length = self.sequence_length
-
-        def to_tokens(strings):
-            chars = tf.strings.unicode_decode(strings, "UTF-8")
-            lengths = chars.row_lengths()
-            checks = [tf.debugging.assert_equal(
-                lengths, tf.cast(length, lengths.dtype),
-                message=f"every string must have exactly sequence_length={length} characters",
-            )]
-            with tf.control_dependencies(checks):
-                dense = chars.to_tensor(shape=(None, length))
-            ids = tf.gather(id_of, tf.minimum(tf.maximum(dense, 0), len(id_of) - 1))
-            checks = [tf.debugging.assert_non_negative(
-                ids, message="strings hold characters absent from the vocabulary of the model"
-            )]
-            with tf.control_dependencies(checks):
-                return tf.identity(ids)
-
-        def to_strings(tokens):
-            return tf.strings.unicode_encode(tf.gather(codepoints, tokens), "UTF-8")
-
-        return to_tokens, to_strings
+        return (lambda strings: vocabulary(strings, sequence_length=length)), vocabulary.detokenize
 
     def common_config(self):
         return {
@@ -458,10 +417,11 @@ class TextVAEBase(keras.Model):
         }
 
 
-def categorical_choice(logits, greedy, seed, step):
-    """Next token of each row: argmax, or a stateless sample seeded by (seed, step)."""
-    logits = ops.cast(logits, "float32")
-    if greedy:
-        return ops.cast(ops.argmax(logits, axis=-1), "int32")
-    seeds = tf.stack([ops.cast(seed, "int32"), ops.cast(step, "int32")])
-    return ops.cast(tf.random.stateless_categorical(logits, 1, seed=seeds)[:, 0], "int32")
+def token_sampler(greedy):
+    """The `tfrnnx.samplers` sampler of a decode: greedy (argmax) or random."""
+    return GreedySampler() if greedy else RandomSampler()
+
+
+def sequence_seed(seed):
+    """The int64 `(2,)` sampler seed of an integer (scalar tensor) decode seed."""
+    return tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])

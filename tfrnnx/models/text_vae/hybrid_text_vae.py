@@ -10,7 +10,8 @@ from tfrnnx._validation import check_rate
 from tfrnnx._validation import is_integer
 from tfrnnx.layers import RecurrentDropoutLSTM
 from tfrnnx.models.text_vae._text_vae import TextVAEBase
-from tfrnnx.models.text_vae._text_vae import categorical_choice
+from tfrnnx.models.text_vae._text_vae import sequence_seed
+from tfrnnx.models.text_vae._text_vae import token_sampler
 
 DECODERS = ("lstm", "bytenet")
 
@@ -111,24 +112,10 @@ class HybridTextVAE(TextVAEBase):
     """
 
     def __init__(
-        self,
-        vocab_size,
-        sequence_length,
-        latent_dim=32,
-        encoder_filters=(128, 256, 512, 512, 512),
-        kernel_size=3,
-        strides=2,
-        decoder="lstm",
-        rnn_units=256,
-        bytenet_layers=4,
-        bytenet_filters=128,
-        embedding_dim=64,
-        aux_weight=0.2,
-        word_dropout=0.0,
-        recurrent_dropout=0.0,
-        kl_annealing=None,
-        historyless=False,
-        seed=None,
+        self, vocab_size, sequence_length, latent_dim=32,
+        encoder_filters=(128, 256, 512, 512, 512), kernel_size=3, strides=2, decoder="lstm",
+        rnn_units=256, bytenet_layers=4, bytenet_filters=128, embedding_dim=64, aux_weight=0.2,
+        word_dropout=0.0, recurrent_dropout=0.0, kl_annealing=None, historyless=False, seed=None,
         **kwargs,
     ):
         super().__init__(
@@ -272,54 +259,30 @@ class HybridTextVAE(TextVAEBase):
 
     def generate(self, z, greedy=True, seed=0):
         features = self.deconv_features(z, False)
-        if self.historyless:
-            logits = self.aux_output(features)
-            if greedy:
-                return categorical_choice(logits, True, seed, 0)
+        if self.historyless:  # every position at once: no token is fed back
+            logits = ops.cast(self.aux_output(features), "float32")
             flat = ops.reshape(logits, (-1, self.vocab_size))
-            return ops.reshape(categorical_choice(flat, False, seed, 0), ops.shape(logits)[:2])
+            tokens = token_sampler(greedy).get_next_token(flat, sequence_seed(seed))
+            return ops.reshape(tokens, ops.shape(logits)[:2])
         if self.decoder == "lstm":
             return self._generate_lstm(features, greedy, seed)
         return self._generate_bytenet(features, greedy, seed)
 
     def _generate_lstm(self, features, greedy, seed):
+        def step_input(t, embedded):
+            return ops.concatenate([features[:, t], ops.cast(embedded, features.dtype)], -1)
+
         batch = ops.shape(features)[0]
-        cell = self.rnn.cell
-        state = [ops.zeros((batch, self.rnn_units), features.dtype)] * 2
-        previous = ops.full((batch,), self.start_id, "int32")
-        outputs = tf.TensorArray(tf.int32, size=self.sequence_length)
-
-        def body(t, previous, h, c, outputs):
-            x = ops.concatenate(
-                [features[:, t], ops.cast(self.decoder_embedding(self.generation_input(previous)),
-                                         features.dtype)], -1
-            )
-            out, (h, c) = cell(x, [h, c], training=False)
-            token = categorical_choice(self.output_dense(out), greedy, seed, t)
-            return t + 1, token, h, c, outputs.write(t, token)
-
-        _, _, _, _, outputs = tf.while_loop(
-            lambda t, *_: t < self.sequence_length, body,
-            (tf.constant(0), previous, state[0], state[1], outputs),
-        )
-        return tf.transpose(outputs.stack())
+        state = (ops.zeros((batch, self.rnn_units), features.dtype),) * 2
+        return self.generate_with_lstm_cell(self.rnn.cell, step_input, state, greedy, seed)
 
     def _generate_bytenet(self, features, greedy, seed):
         # Re-runs the causal stack on the growing prefix: O(length²) but exact and exportable.
-        batch = ops.shape(features)[0]
-        tokens = tf.zeros((batch, self.sequence_length), tf.int32)
-        positions = tf.range(self.sequence_length)[None, :]
+        def next_logits(ids, t, state):
+            return self._top(features, self.decoder_inputs(ids, False), False)[:, t], state
 
-        def body(t, tokens):
-            logits = self._top(features, self.decoder_inputs(tokens, False), False)
-            token = categorical_choice(logits[:, t], greedy, seed, t)
-            tokens = tf.where(positions == t, token[:, None], tokens)
-            return t + 1, tokens
-
-        _, tokens = tf.while_loop(
-            lambda t, _: t < self.sequence_length, body, (tf.constant(0), tokens)
-        )
-        return tokens
+        ids = tf.zeros(tf.stack([ops.shape(features)[0], self.sequence_length]), tf.int32)
+        return token_sampler(greedy)(next_logits, ids, start=0, seed=sequence_seed(seed))
 
     def get_config(self):
         config = super().get_config()

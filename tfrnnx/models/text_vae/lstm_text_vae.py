@@ -1,14 +1,12 @@
 """LSTMTextVAE: Bowman et al.'s LSTM variational autoencoder, the baseline of thesis §5.5."""
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_rate
 from tfrnnx.layers import RecurrentDropoutLSTM
 from tfrnnx.models.text_vae._text_vae import TextVAEBase
-from tfrnnx.models.text_vae._text_vae import categorical_choice
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
@@ -75,19 +73,9 @@ class LSTMTextVAE(TextVAEBase):
     """
 
     def __init__(
-        self,
-        vocab_size,
-        sequence_length,
-        latent_dim=32,
-        encoder_units=256,
-        decoder_units=256,
-        embedding_dim=64,
-        word_dropout=0.0,
-        recurrent_dropout=0.0,
-        layer_norm=True,
-        kl_annealing=None,
-        seed=None,
-        **kwargs,
+        self, vocab_size, sequence_length, latent_dim=32, encoder_units=256, decoder_units=256,
+        embedding_dim=64, word_dropout=0.0, recurrent_dropout=0.0, layer_norm=True,
+        kl_annealing=None, seed=None, **kwargs,
     ):
         super().__init__(
             vocab_size, sequence_length, latent_dim, 0.0, word_dropout, kl_annealing, seed,
@@ -148,24 +136,12 @@ class LSTMTextVAE(TextVAEBase):
         return self.output_dense(hidden), None
 
     def generate(self, z, greedy=True, seed=0):
-        batch = ops.shape(z)[0]
-        cell = self.decoder_lstm.cell
-        h, c = self._initial_state(z)
-        previous = ops.full((batch,), self.start_id, "int32")
-        outputs = tf.TensorArray(tf.int32, size=self.sequence_length)
+        def step_input(t, embedded):
+            return ops.concatenate([ops.cast(embedded, z.dtype), z], axis=-1)
 
-        def body(t, previous, h, c, outputs):
-            embedded = self.decoder_embedding(self.generation_input(previous))
-            x = ops.concatenate([ops.cast(embedded, z.dtype), z], axis=-1)
-            out, (h, c) = cell(x, [h, c], training=False)
-            token = categorical_choice(self.output_dense(out), greedy, seed, t)
-            return t + 1, token, h, c, outputs.write(t, token)
-
-        _, _, _, _, outputs = tf.while_loop(
-            lambda t, *_: t < self.sequence_length, body,
-            (tf.constant(0), previous, h, c, outputs),
+        return self.generate_with_lstm_cell(
+            self.decoder_lstm.cell, step_input, self._initial_state(z), greedy, seed
         )
-        return tf.transpose(outputs.stack())
 
     def get_config(self):
         config = super().get_config()

@@ -69,6 +69,8 @@ def jobs(mode, data_dir, scratch):
                    + ["--out", os.path.join(scratch, "text_vae_speed.md")]))
     listed.append(("WGAN-GP critic vs one-hot critic", "bench_wgan_gp_text.py",
                    ["--quick"] if quick else (["--batch-size", "256"] if mode == "gpu" else [])))
+    listed.append(("MAUVE vs mauve-text", "bench_mauve.py",
+                   ["--rows", "300", "--dim", "16", "--seeds", "1"] if quick else []))
     if data_dir and os.path.isdir(os.path.join(data_dir, "texygen")):
         listed.append(("BLEU / self-BLEU vs nltk", "bench_bleu.py",
                        ["--data-dir", data_dir]

@@ -89,6 +89,9 @@ def parse_args(argv):
                              "side (default 0.5 for pair and sum, none for single; the "
                              "thesis names the limit, not its value)")
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--cnn-budget", choices=("time", "epochs"), default="time",
+                        help="time: the CNN trains until its training time reaches the slowest "
+                             "attention model's (equal wall time); epochs: --epochs")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-4,
                         help="Adam's step size (thesis, line 1898: 1e-4)")
@@ -184,7 +187,21 @@ def attention_model(args, context):
     )
 
 
-def train_one(args, name, data):
+class _StopAfterSeconds(keras.callbacks.Callback):
+    """Stops training at the end of the first epoch that ends past `seconds`."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+        self.started = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.time() - self.started >= self.seconds:
+            self.model.stop_training = True
+
+
+def train_one(args, name, data, seconds_budget=None):
+    """Trains one model; the CNN trains for `seconds_budget` seconds when it is given."""
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(args.seed)
     attention = name != "cnn"
@@ -196,6 +213,10 @@ def train_one(args, name, data):
                   loss=None if attention else "sparse_categorical_crossentropy")
     logdir = os.path.join(args.logdir, name)
     callbacks = [keras.callbacks.TensorBoard(logdir)]
+    epochs = args.epochs
+    if not attention and seconds_budget is not None:
+        callbacks.append(_StopAfterSeconds(seconds_budget))
+        epochs = 10_000
     if attention:
         callbacks.append(tfrnnx.callbacks.GlimpseSummary(logdir, x_test[:3]))
     started = time.time()
@@ -205,13 +226,14 @@ def train_one(args, name, data):
     if attention and args.curriculum_epochs:
         fit(args.curriculum_epochs, 0)
         model.set_curriculum_phase("full")
-    fit(args.epochs, args.curriculum_epochs if attention else 0)
+    history = fit(epochs, args.curriculum_epochs if attention else 0)
     seconds = time.time() - started
+    epochs_run = (args.curriculum_epochs if attention else 0) + len(history.epoch)
     _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
     if name == "context" and args.save_model:
         model.save(args.save_model)
     return model, dict(model=name, error=100.0 * (1.0 - accuracy), params=model.count_params(),
-                       train_seconds=seconds)
+                       train_seconds=seconds, epochs=epochs_run)
 
 
 def _initialise_from(model, path, images):
@@ -248,8 +270,11 @@ def main(argv=None):
     data = make_data(args)
     rows = []
     png = os.path.splitext(args.out)[0] + "_glimpses.png"
-    for name in args.models:
-        model, row = train_one(args, name, data)
+    # The CNN goes last, so that it can be given the attention models' training time.
+    for name in sorted(args.models, key=lambda name: name == "cnn"):
+        attention_seconds = [row["train_seconds"] for row in rows]
+        budget = max(attention_seconds) if args.cnn_budget == "time" and attention_seconds else None
+        model, row = train_one(args, name, data, budget)
         rows.append(row)
         print(json.dumps(row), flush=True)
         if name == "context" or (name == "no_context" and "context" not in args.models):
@@ -296,17 +321,19 @@ def report(args, rows, wall, command, png):
            if args.max_glimpse_extent else "no limit on the glimpse size. ")
         + (f"The attention models started from the weights of `{args.init_from}` (all but the "
            "classifier's output layer). " if args.init_from else "")
-        + "Test error after the last epoch (no model selection).",
+        + "Test error after the last epoch (no model selection)."
+        + (" The CNN trains epoch by epoch until its training time reaches the slowest "
+           "attention model's (equal wall time)." if args.cnn_budget == "time" else ""),
         "",
-        "| model | test error, ours (%) | thesis (%) | parameters | training time (s) |",
-        "|---|---|---|---|---|",
+        "| model | test error, ours (%) | thesis (%) | parameters | epochs | training time (s) |",
+        "|---|---|---|---|---|---|",
     ]
     for row in rows:
         thesis = THESIS_ERROR[args.task][row["model"]]
         thesis = "—" if thesis is None else f"{thesis:.2f}"
         lines.append(
             f"| {NAMES[row['model']]} | {row['error']:.2f} | {thesis} "
-            f"| {row['params']:,} | {row['train_seconds']:.0f} |"
+            f"| {row['params']:,} | {row['epochs']} | {row['train_seconds']:.0f} |"
         )
     lines += [
         "",

@@ -136,6 +136,23 @@ class EvaluateCommandTest(tf.test.TestCase):
         self.assertEqual(f"{precision:.6f}", table["precision"])
         self.assertEqual(f"{recall:.6f}", table["recall"])
 
+    def test_mauve_on_embedder_features(self):
+        # 40 samples and references (repeats of the fixtures) are enough for MAUVE's clusters.
+        samples = self._write("many_samples.txt", "\n".join(SAMPLES * 7))
+        references = self._write("many_refs.txt", "\n".join(REFERENCES * 7))
+        with mock.patch.object(tfrnnx.metrics, "MiniLMEncoder", _FakeEncoder, create=True):
+            code, out, err = self._main("--samples", samples, "--references", references,
+                                        "--metrics", "mauve,bleu")  # fmt: skip
+            few_code, few_out, few_err = self._main(
+                "--samples", self.samples, "--references", self.references, "--metrics", "mauve"
+            )
+        self.assertEqual(0, code, err)
+        encoder = _FakeEncoder()
+        expected = tfrnnx.metrics.mauve(encoder.embed(SAMPLES * 7), encoder.embed(REFERENCES * 7))
+        self.assertEqual(f"{expected['mauve']:.6f}", self._table(out)["mauve"])
+        self.assertEqual("unavailable", self._table(few_out)["mauve"])
+        self.assertIn("mauve unavailable: ValueError: p_features needs at least 10 rows", few_err)
+
     def test_a_metric_that_fails_is_reported_and_the_others_still_run(self):
         # 3 sentences of 4-D features are too few for a covariance: fd fails, bleu runs.
         few = self._write("few.txt", "\n".join(SAMPLES[:3]))

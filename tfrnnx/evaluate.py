@@ -28,6 +28,7 @@ _METRICS = {
     "memorization": "--train",
     "fd": "a sentence embedder (--embedder)",
     "precision_recall": "a sentence embedder (--embedder)",
+    "mauve": "a sentence embedder (--embedder); at least 10 sentences in each set",
     "lm_score": "tfrnnx.metrics.lm_score (an LM is trained on --train, else --references)",
     "reverse_lm": "tfrnnx.metrics.reverse_lm_score (an LM is trained on --samples)",
 }
@@ -186,7 +187,8 @@ def _check_writable_dir(path, flag):
 
 
 class _Context:
-    """Inputs of the metrics, with the embeddings computed once for fd and precision_recall."""
+    """Inputs of the metrics, with the embeddings computed once for fd, precision_recall and
+    mauve."""
 
     def __init__(self, args, samples, references, train, progress):
         self.args = args
@@ -304,6 +306,11 @@ def _precision_recall(context, orders):
     return {"precision": precision, "recall": recall}
 
 
+def _mauve(context, orders):
+    generated, real = context.features()
+    return {"mauve": _lookup("mauve")(generated, real, seed=context.args.seed)["mauve"]}
+
+
 def _lm_score(context, orders):
     train_language_model = _lookup("train_language_model")
     lm_score = _lookup("lm_score")
@@ -326,6 +333,7 @@ _COMPUTE = {
     "memorization": _memorization,
     "fd": _fd,
     "precision_recall": _precision_recall,
+    "mauve": _mauve,
     "lm_score": _lm_score,
     "reverse_lm": _reverse_lm,
 }

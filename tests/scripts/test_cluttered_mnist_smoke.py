@@ -22,6 +22,13 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
             with open(out) as f:
                 table = f.read()
             png = tf.io.decode_png(tf.io.read_file(os.path.join(tmp, "cluttered_glimpses.png")))
+            with open(os.path.join(tmp, "cluttered.json")) as f:
+                rows = {row["config"]: row for row in json.load(f)["rows"]}
+        # Equal wall time: the CNN trains epoch by epoch until it has had the slowest
+        # attention model's training time, so it ends at or past it, and the page says so.
+        slowest = max(rows["context"]["train_seconds"], rows["no_context"]["train_seconds"])
+        self.assertGreaterEqual(rows["cnn"]["train_seconds"], slowest)
+        self.assertIn("equal wall time", table)
         for name in ("with context network", "no context network", "CNN baseline"):
             self.assertIn(name, table)
         self.assertIn("| 1.80 |", table)

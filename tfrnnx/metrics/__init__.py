@@ -6,6 +6,7 @@ from tfrnnx.metrics.bleu import bleu
 from tfrnnx.metrics.chunk_f1 import chunk_f1
 from tfrnnx.metrics.bleu import self_bleu
 from tfrnnx.metrics.frechet import frechet_distance
+from tfrnnx.metrics.mauve import mauve
 from tfrnnx.metrics.ngrams import memorization
 from tfrnnx.metrics.ngrams import unique_ngrams
 from tfrnnx.metrics.precision_recall import precision_recall

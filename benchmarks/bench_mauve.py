@@ -7,9 +7,11 @@ the seconds per call of each, the ratio, and both scores (mean and spread over t
     .venv/bin/python benchmarks/bench_mauve.py                 # 5k x 5k, dimension 384
     .venv/bin/python benchmarks/bench_mauve.py --rows 500 --dim 32 --seeds 1
 
-Features: Gaussian rows (generated in code, seed 0), the second set shifted by `--shift`
-along every dimension, at the size of MiniLM sentence embeddings; the timing depends on
-the size and the cluster structure, not on where the features came from.
+Features (generated in code, seed 0): rows of a mixture of 50 Gaussians (centres N(0, I),
+spread 1.5), the second set shifted by `--shift` along every dimension, at the size of
+MiniLM sentence embeddings. Clustered like sentence embeddings, so that k-means needs
+several iterations; the timing depends on the size and the cluster structure, not on where
+the features came from.
 """
 
 import argparse
@@ -20,10 +22,15 @@ import time
 import numpy as np
 
 
-def _features(rows, dim, shift):
+def _features(rows, dim, shift, modes=50, spread=1.5):
     rng = np.random.default_rng(0)
-    return (rng.normal(size=(rows, dim)).astype("float32"),
-            (rng.normal(size=(rows, dim)) + shift).astype("float32"))  # fmt: skip
+    centres = rng.normal(size=(modes, dim))
+
+    def draw(offset):
+        rows_of = centres[rng.integers(0, modes, rows)] + spread * rng.normal(size=(rows, dim))
+        return (rows_of + offset).astype("float32")
+
+    return draw(0.0), draw(shift)
 
 
 def _timed(fn, seeds):

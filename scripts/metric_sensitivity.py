@@ -3,8 +3,8 @@
 Brown corpus sentences (length-capped) are split at random into a reference set (all 15
 genres), a training split for the LM-score language model, and a pool the "generated"
 samples are drawn from. Three deteriorations of the samples are scored with BLEU-4,
-self-BLEU-4, FD and k-NN precision/recall (MiniLM embeddings), LM score, reverse-LM score and
-unique 4-grams:
+self-BLEU-4, FD, k-NN precision/recall and MAUVE (MiniLM embeddings), LM score, reverse-LM
+score and unique 4-grams:
 
 1. mode collapse: samples from the first k genres of `cats.txt` only, k = 15 ... 1;
 2. word dropout with probability p;
@@ -31,6 +31,7 @@ from tfrnnx.experiments.text_metrics import CachedEmbedder
 from tfrnnx.experiments.text_metrics import evaluate_samples
 from tfrnnx.experiments.text_metrics import markdown_table
 from tfrnnx.experiments.text_metrics import plot_metrics
+from tfrnnx.experiments.text_metrics import split_corpus
 from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import reverse_lm_score
@@ -73,24 +74,12 @@ def parse_args(argv):
     return args
 
 
-def split_corpus(sentences, genres, args):
-    """Random disjoint reference / LM-training / sample-pool splits of the capped corpus."""
-    keep = [i for i, s in enumerate(sentences) if 1 <= len(s.split()) <= args.max_words]
-    order = np.random.default_rng(args.seed).permutation(len(keep))
-    index = [keep[i] for i in order]
-    a, b = args.num_references, args.num_references + args.num_lm_train
-    references = [sentences[i] for i in index[:a]]
-    lm_train = [sentences[i] for i in index[a:b]]
-    pool = [sentences[i] for i in index[b:]]
-    pool_genres = [genres[i] for i in index[b:]]
-    return len(keep), references, lm_train, pool, pool_genres
-
-
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
     sentences, genres = load_brown(args.data_dir)
-    kept, references, lm_train, pool, pool_genres = split_corpus(sentences, genres, args)
+    kept, references, lm_train, pool, pool_genres = split_corpus(
+        sentences, genres, args.num_references, args.num_lm_train, args.max_words, args.seed)
     print(f"{kept} sentences of <= {args.max_words} words; references {len(references)}, "
           f"LM train {len(lm_train)}, pool {len(pool)}", flush=True)
 
@@ -179,8 +168,9 @@ def report(args, argv, kept, n_ref, n_train, n_pool, lm_seconds, n_embedded, tab
         f"LM-training split. Reverse LM: fresh LSTM LM (embedding 64, {args.reverse_units} units, "
         f"same vocabulary) trained {args.reverse_epochs} epochs on the samples, perplexity on the "
         f"references; mean ± sd over {args.reverse_seeds} seed(s) ({args.seed}, {args.seed}+1, …; "
-        f"initialisation and shuffling). FD and precision/recall (k = 3) on MiniLM embeddings of samples vs "
-        f"references. BLEU-4 / self-BLEU-4: nltk method1 smoothing, every sample against all "
+        f"initialisation and shuffling). FD, precision/recall (k = 3) and MAUVE "
+        f"(`tfrnnx.metrics.mauve`, the reference implementation's defaults: clusters = samples "
+        f"/ 10, scaling 5) on MiniLM embeddings of samples vs references. BLEU-4 / self-BLEU-4: nltk method1 smoothing, every sample against all "
         f"references / all other samples. Unique 4-grams: distinct / all 4-grams of the samples.",
         "",
         "## 1. Mode collapse: samples from the first k genres",

@@ -51,7 +51,11 @@ def parse_args(argv):
                         choices=text_gans.MODELS)  # fmt: skip
     parser.add_argument("--num-trials", type=int, default=100)
     parser.add_argument("--num-seeds", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=2000, help="training steps per run")
+    parser.add_argument("--steps", type=int, default=2000,
+                        help="LM training steps per run, also the discrete GANs' likelihood "
+                             "pretraining")
+    parser.add_argument("--adversarial-steps", type=int, default=1000,
+                        help="discrete-GAN steps after the pretraining")
     parser.add_argument("--wgan-steps", type=int, default=None,
                         help="generator steps of a WGAN-GP run (each after up to critic_steps "
                         "critic steps; default --steps)")  # fmt: skip
@@ -71,6 +75,7 @@ def parse_args(argv):
     if args.quick:
         # FD needs more sentences than the 384 MiniLM dimensions; everything else is tiny.
         args.num_trials, args.num_seeds, args.steps, args.wgan_steps = 2, 2, 3, 2
+        args.adversarial_steps = 2
         args.num_samples, args.num_references, args.max_train = 400, 400, 500
         args.max_tokens, args.tokenizer, args.vocab_size = 12, "word", 2000
         args.lm_units, args.lm_epochs, args.reverse_units, args.reverse_epochs = 8, 1, 8, 1
@@ -82,7 +87,7 @@ def parse_args(argv):
 
 
 # Settings that change what a finished run means; a resumed workdir must have the same.
-_RUN_SETTINGS = ("steps", "wgan_steps", "num_samples", "num_references", "max_train",
+_RUN_SETTINGS = ("steps", "adversarial_steps", "wgan_steps", "num_samples", "num_references", "max_train",
                  "max_tokens", "tokenizer", "vocab_size", "lm_units", "lm_epochs",
                  "reverse_units", "reverse_epochs", "seed")  # fmt: skip
 
@@ -113,24 +118,32 @@ def _steps(model, args):
 def run_model(model, args, corpus, evaluate):
     """Search then seeds for one model; returns its row of the table and its samples."""
     directory = os.path.join(args.workdir, model)
-    trial_fn = text_gans.make_trial_fn(model, corpus, evaluate, _steps(model, args),
-                                       args.num_samples)  # fmt: skip
+    # Search trials are scored without the reverse LM (thesis lines 3063-3067); the seed
+    # repeats of the best configuration with every metric.
+    trial_fns = {
+        reverse_lm: text_gans.make_trial_fn(
+            model, corpus, evaluate, _steps(model, args), args.num_samples,
+            adversarial_steps=args.adversarial_steps, reverse_lm=reverse_lm)
+        for reverse_lm in (False, True)
+    }  # fmt: skip
     start = time.time()
     search = RandomSearch(
-        trial_fn, text_gans.default_space(model), os.path.join(directory, "search"),
+        trial_fns[False], text_gans.default_space(model), os.path.join(directory, "search"),
         objective="fd", direction="min", num_trials=args.num_trials, seed=args.seed,
     )  # fmt: skip
     search.run()
     best = search.best_hparams()
     # Keyed by the configuration: a search extended later may pick another best one.
     key = hashlib.sha1(json.dumps(best, sort_keys=True).encode()).hexdigest()[:10]
-    repeats = SeedRepeats(trial_fn, best, os.path.join(directory, "seeds", key),
+    repeats = SeedRepeats(trial_fns[True], best, os.path.join(directory, "seeds", key),
                           seeds=[args.seed + 1000 + i for i in range(args.num_seeds)])  # fmt: skip
     repeats.run()
     summary = repeats.summary()
     runs = repeats.runs()
     train_s = sum(r["metrics"]["train_s"] for r in runs + search.results())
     eval_s = sum(r["metrics"]["eval_s"] for r in runs + search.results())
+    search_train = sum(r["metrics"]["train_s"] for r in search.results())
+    search_eval = sum(r["metrics"]["eval_s"] for r in search.results())
     samples_file = os.path.join(repeats.run_dir(runs[0]["seed"]), "samples.txt")
     with open(samples_file) as f:
         samples = [line.rstrip("\n") for line in f]
@@ -141,6 +154,7 @@ def run_model(model, args, corpus, evaluate):
         "trials": len(search.results()),
         "train_s": train_s,
         "eval_s": eval_s,
+        "search_eval_share": search_eval / max(search_eval + search_train, 1e-9),
         "wall_s": time.time() - start,
     }
     return row, samples
@@ -241,16 +255,22 @@ def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
         f"{len(corpus.references)} kept candidates; training: {len(corpus.train)} of the "
         f"{corpus.kept} kept other sentences.",
         f"Protocol: per model, random search of {args.num_trials} trials minimising FD, each "
-        f"trial {args.steps} training steps ({args.wgan_steps or args.steps} generator steps "
-        f"for the WGAN-GP models, each after `critic_steps` critic steps); the best configuration retrained with "
-        f"{args.num_seeds} seeds; mean ± sample sd (ddof=1) over the seeds. "
+        f"trial {args.steps} training steps of the LM; the discrete GANs pretrain their generator "
+        f"by likelihood for the same {args.steps} steps (the LM's data, batch size and "
+        f"learning-rate range), then train {args.adversarial_steps} adversarial steps on top; "
+        f"the WGAN-GP models train {args.wgan_steps or args.steps} generator steps, each after "
+        f"`critic_steps` critic steps on fresh real batches. Search trials are scored without "
+        f"the reverse LM (as the thesis, which tunes on FD: the reverse LM is too expensive "
+        f"for tuning); the best configuration is retrained with {args.num_seeds} seeds and "
+        f"scored on every metric; mean ± sample sd (ddof=1) over the seeds. "
         f"{args.num_samples} samples per run. Metrics: unique 4-grams (distinct/all), BLEU-4 "
         f"against all references, self-BLEU-4, FD of MiniLM embeddings vs the references, LM "
         f"score (perplexity under an LSTM LM, {args.lm_units} units, {args.lm_epochs} epochs on "
         f"the training split), reverse-LM score (perplexity on the references of a fresh LSTM "
         f"LM, {args.reverse_units} units, {args.reverse_epochs} epochs on the samples).",
         "",
-        "| model | " + " | ".join(HEADERS[n] for n in names) + " | trials | eval share |",
+        "| model | " + " | ".join(HEADERS[n] for n in names)
+        + " | trials | eval share (search trial) |",
         "|---|" + "---|" * (len(names) + 2),
         "| real training sentences | " + " | ".join(
             f"{real[n]:.3f}" if n in ("unique4", "bleu4", "self_bleu4", "fd") else f"{real[n]:.1f}"
@@ -258,7 +278,7 @@ def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
         ) + " | – | – |",
     ]
     for row in rows:
-        share = row["eval_s"] / max(row["eval_s"] + row["train_s"], 1e-9)
+        share = row["search_eval_share"]
         lines.append(
             f"| {text_gans.MODEL_TITLES[row['model']]} | "
             + " | ".join(_mean_sd(row["summary"], n) for n in names)

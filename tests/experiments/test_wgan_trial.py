@@ -38,6 +38,9 @@ class WGANTrialTest(tf.test.TestCase):
             self.assertEqual(reloaded.generator, "lstm")
             self.assertAllClose(reloaded.critic_optimizer.learning_rate, 1e-4)
             self.assertEqual(int(reloaded.optimizer.iterations.numpy()), 2)
+            # Each critic step on its own real batch: fit batches of critic_steps x batch_size.
+            self.assertTrue(reloaded.fresh_critic_batches)
+            self.assertEqual(int(reloaded.critic_optimizer.iterations.numpy()), 4)
             events = EventAccumulator(os.path.join(tmp, "tensorboard", "train"))
             events.Reload()
             tags = events.Tags()["tensors"]

@@ -163,6 +163,30 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase, ModelChecks):
         after = [w.numpy() for w in gan.generator_variables]
         self.assertTrue(any(not np.array_equal(a, b) for a, b in zip(generator_before, after)))
 
+    def test_fresh_critic_batches_give_each_critic_update_its_own_slice(self):
+        # Gulrajani et al.: each critic iteration draws its own real batch. With 3 critic steps
+        # a batch of 7 rows is cut into rows 0-1, 2-3, 4-5 (row 6 dropped); the generator
+        # update uses 2 fresh z.
+        ids = np.tile(_real_ids(), (2, 1))[:7]
+        for fresh, expected in ((True, [ids[0:2], ids[2:4], ids[4:6]]), (False, [ids] * 3)):
+            gan = _gan(critic_steps=3, fresh_critic_batches=fresh)
+            seen, generator_batches = [], []
+            critic_update, generator_update = gan.critic_update, gan.generator_update
+            gan.critic_update = lambda real: seen.append(np.asarray(real)) or critic_update(real)
+            gan.generator_update = lambda n: generator_batches.append(int(n)) or generator_update(n)
+            gan.compile(run_eagerly=True)
+            gan.fit(ids, batch_size=7, epochs=1, shuffle=False, verbose=0)
+            self.assertLen(seen, 3)
+            for got, want in zip(seen, expected):
+                self.assertAllEqual(got, want)
+            self.assertEqual(generator_batches, [len(expected[0])])
+        gan = _gan(critic_steps=3, fresh_critic_batches=True)
+        gan.compile()
+        with self.assertRaisesRegex(ValueError, r"critic_steps=3 slices.*Received: a batch of 2"):
+            gan.train_step(tf.constant(ids[:2]))
+        with self.assertRaisesRegex(ValueError, "fresh_critic_batches must be True or False.*'yes'"):
+            _gan(fresh_critic_batches="yes")
+
     def test_sampling_is_seeded(self):
         gan = _gan()
         ids = gan.sample(5, seed=3).numpy()
@@ -186,7 +210,7 @@ class WGANGPTextTest(tf.test.TestCase, parameterized.TestCase, ModelChecks):
 
     @parameterized.parameters("conv", "lstm")
     def test_config_keras_and_export_round_trips(self, generator):
-        gan = _gan(generator=generator, gp_weight=5.0)
+        gan = _gan(generator=generator, gp_weight=5.0, fresh_critic_batches=True)
         z = np.random.default_rng(0).normal(size=(3, 3)).astype("float32")
         expected = gan(z)
         clone = tfrnnx.models.WGANGPText.from_config(gan.get_config())

@@ -75,3 +75,18 @@ class RunProtocolTest(tf.test.TestCase):
             self.assertEqual(run_protocol(CountingTrialFn(calls), SPACE, directory, num_trials=12,
                                           num_seeds=3, seed=2), summary)
             self.assertLen(read_calls(calls), 15)
+
+    def test_seeds_can_run_a_final_trial_fn_with_more_metrics(self):
+        with tempfile.TemporaryDirectory() as directory:
+            search_calls = os.path.join(directory, "search_calls.jsonl")
+            final_calls = os.path.join(directory, "final_calls.jsonl")
+            counting = CountingTrialFn(final_calls)
+
+            def final_trial_fn(hparams, seed, run_dir):
+                return {**counting(hparams, seed, run_dir), "expensive": float(seed)}
+
+            summary = run_protocol(CountingTrialFn(search_calls), SPACE, directory, num_trials=4,
+                                   num_seeds=2, final_trial_fn=final_trial_fn)  # fmt: skip
+            self.assertLen(read_calls(search_calls), 4)  # the search only
+            self.assertEqual([c["seed"] for c in read_calls(final_calls)], [1, 2])
+            self.assertEqual(summary["metrics"]["expensive"]["values"], [1.0, 2.0])

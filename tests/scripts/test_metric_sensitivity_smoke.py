@@ -28,7 +28,7 @@ class MetricSensitivitySmokeTest(tf.test.TestCase):
         self.assertEqual(tables["swap"][0]["reverse_lm"], tables["genre"][0]["reverse_lm"])
         # Word swapping never changes the unigram multiset, only order: 4-gram BLEU drops.
         self.assertLess(tables["swap"][1]["bleu4"], tables["swap"][0]["bleu4"])
-        for name in ("bleu4", "self_bleu4", "fd", "precision", "recall", "lm_score",
+        for name in ("bleu4", "self_bleu4", "fd", "precision", "recall", "mauve", "lm_score",
                      "reverse_lm", "unique4"):  # fmt: skip
             self.assertIn(name, tables["genre"][1])
         self.assertIn("| 1 (…news) |", text)

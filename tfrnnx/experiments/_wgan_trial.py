@@ -10,9 +10,9 @@ Hyper-parameters (`hparams` keys; missing keys take the defaults in brackets):
     units: LSTM units of the Conv-LSTM generator [128].
     filters: channels of the generator deconvolutions and of the critic [128].
     critic_layers: residual convolution blocks of the critic [2].
-    critic_steps: critic updates per generator update [5].
+    critic_steps: critic updates per generator update [5], each on its own real batch.
     gp_weight: gradient-penalty weight λ [10].
-    batch_size: sentences per step [64].
+    batch_size: sentences per critic step and per generator step [64].
 """
 
 import os
@@ -53,7 +53,8 @@ def build_wgan_gp(hparams, seed, vocabulary, sequence_length, generator):
         latent_dim=int(h["latent_dim"]), units=int(h["units"]),
         generator_filters=int(h["filters"]), critic_filters=int(h["filters"]),
         critic_layers=int(h["critic_layers"]), critic_steps=int(h["critic_steps"]),
-        gp_weight=float(h["gp_weight"]), vocabulary=vocabulary, seed=seed,
+        gp_weight=float(h["gp_weight"]), fresh_critic_batches=True, vocabulary=vocabulary,
+        seed=seed,
     )  # fmt: skip
     rate = float(h["learning_rate"])
     gan.compile(
@@ -87,7 +88,8 @@ def train_wgan_gp(hparams, seed, run_dir, train_ids, vocabulary, sequence_length
     keras.utils.set_random_seed(seed)
     gan = build_wgan_gp(hparams, seed, vocabulary, sequence_length, generator)
     batch_size = int({**DEFAULTS, **hparams}["batch_size"])
-    dataset = shuffled_batches(train_ids, batch_size, seed)
+    # One fit batch holds a fresh real batch for each critic step (Gulrajani et al.'s loop).
+    dataset = shuffled_batches(train_ids, batch_size * gan.critic_steps, seed)
     # One epoch holds the whole run, so log every 20 steps (running means) instead.
     tensorboard = keras.callbacks.TensorBoard(
         os.path.join(run_dir, "tensorboard"), update_freq=min(20, steps)

@@ -149,24 +149,27 @@ def train_lm(hparams, seed, run_dir, corpus, steps, batch_size=64):
 
 
 def build_evaluator(corpus, scoring_lm, embedder, reverse_units=64, reverse_epochs=2):
-    """`evaluate(samples, seed) -> metrics` of `METRIC_NAMES` against `corpus.references`.
+    """`evaluate(samples, seed, reverse_lm=True) -> metrics` of `METRIC_NAMES` against
+    `corpus.references`.
 
     The LM score uses `scoring_lm` (trained on the training split); the reverse-LM score
     trains a fresh LM on the samples (`reverse_units`, `reverse_epochs`, the given seed) and
-    scores the references with it.
+    scores the references with it. With `reverse_lm=False` it is left out: the search
+    trials skip it, as the thesis does (lines 3063-3067: too expensive for tuning).
     """
     reverse = dict(
         heldout=corpus.references, vocabulary=corpus.vocabulary, embedding_dim=64,
         units=reverse_units, epochs=reverse_epochs, batch_size=32, learning_rate=1e-2,
     )  # fmt: skip
 
-    def evaluate(samples, seed=0):
+    def evaluate(samples, seed=0, reverse_lm=True):
         scores = evaluate_samples(
             samples, corpus.references, embedder, lm=scoring_lm,
             which=("unique4", "bleu4", "self_bleu4", "fd", "lm_score"),
         )  # fmt: skip
-        scores["reverse_lm"] = reverse_lm_score(samples, seed=seed, **reverse)
-        return {name: float(scores[name]) for name in METRIC_NAMES}
+        if reverse_lm:
+            scores["reverse_lm"] = reverse_lm_score(samples, seed=seed, **reverse)
+        return {name: float(scores[name]) for name in METRIC_NAMES if name in scores}
 
     return evaluate
 
@@ -186,10 +189,19 @@ def default_space(model):
     raise ValueError(f"model must be one of {MODELS}. Received: model={model!r}")
 
 
-def make_trial_fn(model, corpus, evaluate, steps, num_samples):
-    """`trial_fn(hparams, seed, run_dir) -> metrics` training and evaluating `model`."""
+def make_trial_fn(model, corpus, evaluate, steps, num_samples, adversarial_steps=None,
+                  reverse_lm=True):  # fmt: skip
+    """`trial_fn(hparams, seed, run_dir) -> metrics` training and evaluating `model`.
+
+    `steps`: the LM's training steps, which are also the discrete GANs' likelihood
+    pretraining (then `adversarial_steps` GAN steps, default `steps // 2`), or the WGAN-GP
+    generator steps. `reverse_lm`: whether the evaluation trains the reverse LM (the seed
+    repeats) or not (the search trials).
+    """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}. Received: model={model!r}")
+    if adversarial_steps is None:
+        adversarial_steps = steps // 2
 
     def trial_fn(hparams, seed, run_dir):
         os.makedirs(run_dir, exist_ok=True)
@@ -211,12 +223,12 @@ def make_trial_fn(model, corpus, evaluate, steps, num_samples):
 
             samples = train_discrete_gan(
                 model, hparams, seed, run_dir, corpus.framed_ids, corpus.vocabulary,
-                corpus.framed_ids.shape[1], steps, num_samples,
+                corpus.framed_ids.shape[1], steps, num_samples, adversarial_steps,
             )  # fmt: skip
         train_seconds = time.time() - start
         write_text_atomically(os.path.join(run_dir, "samples.txt"), "\n".join(samples) + "\n")
         start = time.time()
-        scores = evaluate(list(samples), seed)
+        scores = evaluate(list(samples), seed, reverse_lm=reverse_lm)
         scores["train_s"] = train_seconds
         scores["eval_s"] = time.time() - start
         return scores

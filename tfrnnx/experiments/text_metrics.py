@@ -18,10 +18,25 @@ METRICS = (
     ("fd", "FD (MiniLM) ↓", False),
     ("precision", "precision ↑", True),
     ("recall", "recall ↑", True),
+    ("mauve", "MAUVE (MiniLM) ↑", True),
     ("lm_score", "LM score ↓", False),
     ("reverse_lm", "reverse LM ↓", False),
     ("unique4", "unique 4-grams ↑", True),
 )
+
+
+def split_corpus(sentences, genres, num_references, num_lm_train, max_words, seed):
+    """Random disjoint reference / LM-training / sample-pool splits of the sentences of 1 to
+    `max_words` words: `(kept, references, lm_train, pool, pool_genres)`."""
+    keep = [i for i, s in enumerate(sentences) if 1 <= len(s.split()) <= max_words]
+    order = np.random.default_rng(seed).permutation(len(keep))
+    index = [keep[i] for i in order]
+    a, b = num_references, num_references + num_lm_train
+    references = [sentences[i] for i in index[:a]]
+    lm_train = [sentences[i] for i in index[a:b]]
+    pool = [sentences[i] for i in index[b:]]
+    pool_genres = [genres[i] for i in index[b:]]
+    return len(keep), references, lm_train, pool, pool_genres
 
 
 class CachedEmbedder:
@@ -63,12 +78,14 @@ def evaluate_samples(
         out["bleu4"] = metrics.bleu(references, samples, max_order=4)
     if "self_bleu4" in which:
         out["self_bleu4"] = metrics.self_bleu(samples, max_order=4)
-    if which & {"fd", "precision", "recall"}:
+    if which & {"fd", "precision", "recall", "mauve"}:
         real, fake = embedder.embed(references), embedder.embed(samples)
         if "fd" in which:
             out["fd"] = metrics.frechet_distance(real, fake)
         if which & {"precision", "recall"}:
             out["precision"], out["recall"] = metrics.precision_recall(real, fake, k=k)
+        if "mauve" in which:
+            out["mauve"] = metrics.mauve(fake, real)["mauve"]
     if "lm_score" in which and lm is not None:
         out["lm_score"] = metrics.lm_score(samples, lm, batch_size=128)
     if "reverse_lm" in which and reverse_lm is not None:

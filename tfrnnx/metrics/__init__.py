@@ -12,6 +12,7 @@ from tfrnnx.metrics.ngrams import unique_ngrams
 from tfrnnx.metrics.precision_recall import precision_recall
 
 # The sentence encoders are models (tfrnnx.models.encoders); these names stay for users.
+from tfrnnx.models.encoders import BigramDANEncoder
 from tfrnnx.models.encoders import BiLSTMMaxEncoder
 from tfrnnx.models.encoders import MiniLMEncoder
 from tfrnnx.models.encoders import nli_training

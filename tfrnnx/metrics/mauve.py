@@ -114,14 +114,17 @@ def _kmeans_labels(data, k, num_redo, max_iter, seed):
         centres = data[rng.choice(len(data), size=k, replace=False)]
         labels = None
         for _ in range(max_iter):
-            # ||x - c||^2 without the ||x||^2 of each row, which does not change the argmin.
-            partial = np.sum(centres * centres, axis=1) - 2.0 * (data @ centres.T)
+            # ||x - c||^2 without the ||x||^2 of each row, which does not change the argmin;
+            # in place and in float32 (a float64 centre would make every product float64).
+            partial = data @ (-2.0 * centres).T
+            partial += np.sum(centres * centres, axis=1)
             new_labels = np.argmin(partial, axis=1)
             if labels is not None and np.array_equal(new_labels, labels):
                 break
             labels = new_labels
             counts = np.bincount(labels, minlength=k)
-            means = _cluster_sums(data, labels, counts) / np.maximum(counts, 1)[:, None]
+            sizes = np.maximum(counts, 1).astype(data.dtype)[:, None]
+            means = _cluster_sums(data, labels, counts) / sizes
             centres = np.where((counts > 0)[:, None], means, centres)
             if not counts.all():  # an empty cluster restarts at the rows farthest from theirs
                 far = np.argsort(-(partial[rows, labels] + squared))[: int((counts == 0).sum())]

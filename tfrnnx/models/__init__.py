@@ -7,6 +7,7 @@ from tfrnnx.models.text_vae import LSTMTextVAE
 from tfrnnx.models.text_gan import LeakGAN
 from tfrnnx.models.text_gan import SeqGAN
 from tfrnnx.models.text_gan import WGANGPText
+from tfrnnx.models.encoders import BigramDANEncoder
 from tfrnnx.models.encoders import BiLSTMMaxEncoder
 from tfrnnx.models.encoders import MiniLMEncoder
 

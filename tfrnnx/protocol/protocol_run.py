@@ -10,12 +10,13 @@ from tfrnnx.protocol.seed_repeats import SeedRepeats
 
 def run_protocol(
     trial_fn, space, directory, num_trials=100, num_seeds=7, objective="fd", direction="min",
-    seed=0, verbose=0,
+    seed=0, verbose=0, final_trial_fn=None,
 ):
     """The evaluation protocol of thesis §5.6.4, resumable at every step.
 
     1. `RandomSearch` of `num_trials` trials in `<directory>/search` (seed `seed`).
-    2. `SeedRepeats` of the best trial's hyperparameters with seeds
+    2. `SeedRepeats` of the best trial's hyperparameters (run by `final_trial_fn`, if given)
+       with seeds
        `seed + 1, ..., seed + num_seeds` in `<directory>/seeds` (the search seed is left out,
        so the winning run, selected for its luck, is not averaged in).
     3. `<directory>/summary.json` and `<directory>/summary.md`: best hyperparameters and
@@ -34,6 +35,9 @@ def run_protocol(
         direction: `"min"` or `"max"`. Default value: `"min"`.
         seed: seed of the search. Default value: 0.
         verbose: KerasTuner's progress display.
+        final_trial_fn: None (the seeds run `trial_fn`), or the callable of the seed
+            repeats, e.g. `trial_fn` plus the metrics too expensive for tuning (the thesis
+            tunes on FD and reports the reverse-LM score for the final models only).
 
     Returns:
         The summary dict written to `summary.json` (None on a distributed worker).
@@ -47,7 +51,7 @@ def run_protocol(
         return None
     best = search.best_record()
     repeats = SeedRepeats(
-        trial_fn, best["hparams"], os.path.join(directory, "seeds"),
+        final_trial_fn or trial_fn, best["hparams"], os.path.join(directory, "seeds"),
         seeds=[seed + 1 + i for i in range(num_seeds)], objective=objective,
     )
     runs = repeats.run()

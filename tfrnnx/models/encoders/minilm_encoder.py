@@ -222,17 +222,36 @@ class MiniLMEncoder(keras.Model):
         return ids, mask
 
     def embed(self, sentences):
-        """float32 `(len(sentences), 384)` unit-norm embeddings of a list of strings."""
+        """float32 `(len(sentences), 384)` unit-norm embeddings of a list of strings.
+
+        On TensorFlow the forward pass is XLA-compiled; batches are padded to `batch_size`
+        rows and to a multiple of 8 tokens (masked, so the embeddings do not change), which
+        keeps the number of compiled shapes small.
+        """
         check_sentences(sentences)
         sentences = list(sentences)
+        forward = self._embedding_function()
         # Batches of similar length waste little time on padding; the order is restored.
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         out = np.zeros((len(sentences), self.hidden_size), "float32")
         for start in range(0, len(order), self.batch_size):
             index = order[start : start + self.batch_size]
             ids, mask = self.tokenize([sentences[i] for i in index])
-            out[index] = np.asarray(self((ids, mask)))
+            ids, mask = (_padded(x, self.batch_size, _LENGTH_MULTIPLE) for x in (ids, mask))
+            out[index] = np.asarray(forward(ids, mask))[: len(index)]
         return out
+
+    def _embedding_function(self):
+        if getattr(self, "_compiled_embedding", None) is None:
+            def forward(ids, mask):
+                return self((ids, mask))
+
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                forward = tf.function(forward, jit_compile=True)
+            self._compiled_embedding = forward
+        return self._compiled_embedding
 
     def _load_safetensors(self, path):
         try:
@@ -285,6 +304,15 @@ class MiniLMEncoder(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+_LENGTH_MULTIPLE = 8
+
+
+def _padded(x, rows, multiple):
+    """`x` (batch, time) zero-padded to `rows` rows and to a multiple of `multiple` columns."""
+    columns = -(-x.shape[1] // multiple) * multiple
+    return np.pad(x, ((0, rows - x.shape[0]), (0, columns - x.shape[1])))
 
 
 def _load_tokenizer(path, max_length):

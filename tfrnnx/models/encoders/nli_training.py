@@ -1,4 +1,5 @@
-"""Training a BiLSTMMaxEncoder on SNLI pairs (library side of scripts/train_bilstm_encoder.py)."""
+"""Training the NLI sentence encoders on SNLI pairs (library side of
+scripts/train_bilstm_encoder.py and scripts/fd_encoder_robustness.py)."""
 
 import gzip
 import os
@@ -84,14 +85,23 @@ def train_bilstm_max_encoder(
         mlp_activation=mlp_activation, num_classes=len(NLI_LABELS), dropout=dropout,
         max_length=max_length, seed=seed,
     )
+    history = train_nli_encoder(encoder, premises, hypotheses, labels, epochs=epochs,
+                                batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                                verbose=verbose)  # fmt: skip
+    return encoder, history
+
+
+def train_nli_encoder(encoder, premises, hypotheses, labels, epochs=3, batch_size=64,
+                      learning_rate=1e-3, seed=0, verbose=0):  # fmt: skip
+    """Trains an NLI pair encoder (`BiLSTMMaxEncoder`, `BigramDANEncoder`) in place with
+    Adam (clipnorm 5) on the cross-entropy of its logits; returns `History.history`."""
     dataset = _pair_dataset(encoder, premises, hypotheses, labels, batch_size, shuffle_seed=seed)
     encoder.compile(
         optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    history = encoder.fit(dataset, epochs=epochs, shuffle=False, verbose=verbose)
-    return encoder, history.history
+    return encoder.fit(dataset, epochs=epochs, shuffle=False, verbose=verbose).history
 
 
 def nli_accuracy(encoder, premises, hypotheses, labels, batch_size=256):

@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from tfrnnx._validation import check_bool
 from tfrnnx._validation import check_choice
 from tfrnnx._validation import check_integer
 from tfrnnx._validation import check_number
@@ -58,8 +59,11 @@ class WGANGPText(keras.Model):
     Loss (eq. 5.4.1; Gulrajani et al. 2017), per replica batch mean:
     critic `D(fake) - D(real) + gp_weight * (sqrt(|grad D(x_hat)|^2 + 1e-10) - 1)^2` with
     `x_hat = a * onehot(real) + (1 - a) * fake`, `a ~ U(0, 1)` per example; generator
-    `-D(fake)`. Each `train_step` makes `critic_steps` critic updates (fresh z and `a` each,
-    the same real batch) and then one generator update; losses are divided by the number
+    `-D(fake)`. Each `train_step` makes `critic_steps` critic updates (fresh z and `a` each)
+    and then one generator update. The critic sees the same real batch in every critic
+    update, or, with `fresh_critic_batches=True`, a fresh one each (Gulrajani et al.'s
+    loop): `fit`'s batch then holds `critic_steps` real batches, split in equal slices in
+    order (a remainder is dropped), and the generator update uses the size of one slice; losses are divided by the number
     of replicas, so `fit` runs under `tf.distribute.MirroredStrategy`. `fit` logs
     critic_loss, generator_loss, gradient_penalty and wasserstein (D(real) - D(fake) of the
     last critic step), which `keras.callbacks.TensorBoard` writes. Under `mixed_float16`
@@ -83,6 +87,8 @@ class WGANGPText(keras.Model):
         kernel_size: kernel width of the (de)convolutions.
         gp_weight: λ >= 0, weight of the gradient penalty.
         critic_steps: critic updates per generator update (>= 1).
+        fresh_critic_batches: whether each critic update gets its own slice of `fit`'s
+            batch (fit with `batch_size = critic_steps * b`) instead of the whole batch.
         vocabulary: None, a `tfrnnx.tokenizers.WordVocabulary`, its serialized config, or any
             object with `decode(ids) -> str`, graph `detokenize(ids) -> tf.string (batch,)`
             and `get_config`; its length, if defined, must be `vocab_size`.
@@ -129,7 +135,8 @@ class WGANGPText(keras.Model):
     def __init__(
         self, vocab_size, sequence_length, generator="conv", latent_dim=64, units=256,
         generator_filters=256, generator_layers=2, critic_filters=256, critic_layers=2,
-        kernel_size=5, gp_weight=10.0, critic_steps=5, vocabulary=None, seed=None, **kwargs,
+        kernel_size=5, gp_weight=10.0, critic_steps=5, fresh_critic_batches=False,
+        vocabulary=None, seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
         self.vocab_size = check_integer("vocab_size", vocab_size, minimum=MIN_VOCAB_SIZE)
@@ -144,6 +151,7 @@ class WGANGPText(keras.Model):
         self.kernel_size = check_integer("kernel_size", kernel_size)
         self.gp_weight = check_number("gp_weight", gp_weight, low=0)
         self.critic_steps = check_integer("critic_steps", critic_steps)
+        self.fresh_critic_batches = check_bool("fresh_critic_batches", fresh_critic_batches)
         if isinstance(vocabulary, dict):
             vocabulary = keras.saving.deserialize_keras_object(vocabulary)
         if vocabulary is not None:
@@ -368,11 +376,26 @@ class WGANGPText(keras.Model):
         apply_update(self.optimizer, tape, scaled, variables)
         return loss
 
+    def critic_batches(self, real):
+        """The real batch of each critic update: `real` every time, or its equal slices
+        with `fresh_critic_batches`."""
+        if not self.fresh_critic_batches:
+            return [real] * self.critic_steps
+        rows, steps = real.shape[0], self.critic_steps
+        message = (f"fresh_critic_batches=True splits each batch into critic_steps={steps} "
+                   "slices, so batches need at least critic_steps sentences")  # fmt: skip
+        if rows is not None and rows < steps:
+            raise ValueError(f"{message}. Received: a batch of {rows}")
+        size = tf.shape(real)[0] // steps
+        with tf.control_dependencies([tf.debugging.assert_positive(size, message=message)]):
+            size = tf.identity(size)
+        return [real[i * size : (i + 1) * size] for i in range(steps)]
+
     def train_step(self, data):
-        real = self._tokens_of(data)
-        for _ in range(self.critic_steps):
+        batches = self.critic_batches(self._tokens_of(data))
+        for real in batches:
             values = self.critic_update(real)
-        values["generator_loss"] = self.generator_update(ops.shape(real)[0])
+        values["generator_loss"] = self.generator_update(ops.shape(batches[-1])[0])
         for name, value in values.items():
             self._trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
@@ -455,6 +478,7 @@ class WGANGPText(keras.Model):
             "kernel_size": self.kernel_size,
             "gp_weight": self.gp_weight,
             "critic_steps": self.critic_steps,
+            "fresh_critic_batches": self.fresh_critic_batches,
             "vocabulary": vocabulary,
             "seed": self.seed,
         })

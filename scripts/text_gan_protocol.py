@@ -24,6 +24,7 @@ import keras
 from tfrnnx.data.snli_sentences import load_snli_sentences
 from tfrnnx.experiments import text_gans
 from tfrnnx.experiments.text_metrics import CachedEmbedder
+from tfrnnx.io_utils import write_results
 from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import train_language_model
@@ -199,9 +200,27 @@ def main(argv=None):
         print(model, json.dumps({k: [round(v, 4) for v in mv] for k, mv in row["summary"].items()
                                  if k in HEADERS}), flush=True)  # fmt: skip
     wall = time.time() - start
-    write_text_atomically(args.out, report(args, argv, corpus, lm_seconds, real, rows, samples, wall))
+    write_results(args.out, report(args, argv, corpus, lm_seconds, real, rows, samples, wall),
+                  twin(args, argv, real, rows))
     print(f"wrote {args.out} ({wall:.0f} s)", flush=True)
     return rows
+
+
+def twin(args, argv, real, rows):
+    """The JSON twin: one row per model, `<metric>_mean` / `<metric>_sd` over the seeds."""
+    command = "python scripts/text_gan_protocol.py " + " ".join(
+        sys.argv[1:] if argv is None else argv)
+    table = []
+    for row in rows:
+        entry = {"model": row["model"], "num_seeds": args.num_seeds, "num_trials": row["trials"],
+                 "search_eval_share": round(row["search_eval_share"], 4)}
+        for name in HEADERS:
+            mean, sd = row["summary"][name]
+            entry[f"{name}_mean"], entry[f"{name}_sd"] = float(mean), float(sd)
+        entry["best_hparams"] = row["best"]
+        table.append(entry)
+    return {"command": command.strip(), "rows": table,
+            "real_training_sentences": {name: float(real[name]) for name in HEADERS}}
 
 
 def _mean_sd(summary, name):

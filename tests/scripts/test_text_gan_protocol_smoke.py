@@ -25,12 +25,17 @@ class TextGanProtocolScriptTest(tf.test.TestCase):
             rows = script.main(argv)
             with open(out) as f:
                 table = f.read()
+            with open(os.path.join(tmp, "gans.json")) as f:
+                twin = json.load(f)
             per_seed = {}
             for model in MODELS:
                 trials = glob.glob(os.path.join(tmp, model, "search", "trials", "*", "scores.json"))
                 seeds = glob.glob(os.path.join(tmp, model, "seeds", "*", "*", "scores.json"))
                 self.assertLen(trials, 2, model)
                 self.assertLen(seeds, 2, model)
+                # Search trials are scored without the reverse LM; the seed repeats with it.
+                for path in trials:
+                    self.assertNotIn("reverse_lm", json.load(open(path))["metrics"])
                 for path in seeds:
                     self.assertTrue(os.path.exists(os.path.join(os.path.dirname(path), "samples.txt")))
                 per_seed[model] = [json.load(open(p))["metrics"] for p in seeds]
@@ -53,3 +58,10 @@ class TextGanProtocolScriptTest(tf.test.TestCase):
                 # Reference: numpy mean and sample sd of the per-seed score files.
                 self.assertAllClose(row["summary"][name], (np.mean(values), np.std(values, ddof=1)))
                 self.assertAllClose(again["summary"][name], row["summary"][name])
+        # The twin has one row per model with the page's numbers: mean and sd over the seeds.
+        self.assertEqual([r["model"] for r in twin["rows"]], [r["model"] for r in rows])
+        for entry, row in zip(twin["rows"], rows):
+            self.assertEqual(entry["num_seeds"], 2)
+            self.assertEqual(entry["num_trials"], 2)
+            self.assertAllClose((entry["fd_mean"], entry["fd_sd"]), row["summary"]["fd"])
+

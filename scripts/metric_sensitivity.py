@@ -32,7 +32,7 @@ from tfrnnx.experiments.text_metrics import evaluate_samples
 from tfrnnx.experiments.text_metrics import markdown_table
 from tfrnnx.experiments.text_metrics import plot_metrics
 from tfrnnx.experiments.text_metrics import split_corpus
-from tfrnnx.io_utils import write_text_atomically
+from tfrnnx.io_utils import write_results
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import reverse_lm_score
 from tfrnnx.metrics import train_language_model
@@ -137,7 +137,11 @@ def main(argv=None):
     wall = time.time() - start
     text = report(args, argv, kept, len(references), len(lm_train), len(pool), lm_seconds,
                   len(embedder.cache), tables, pngs, wall)  # fmt: skip
-    write_text_atomically(args.out, text)
+    command = "python scripts/metric_sensitivity.py " + " ".join(
+        sys.argv[1:] if argv is None else argv)
+    twin = {"command": command.strip(),
+            "rows": [{"deterioration": name, **row} for name, rows in tables.items() for row in rows]}
+    write_results(args.out, text, twin)
     print(f"wrote {args.out} ({wall:.0f} s)", flush=True)
     return tables
 

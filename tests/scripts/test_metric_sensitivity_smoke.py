@@ -1,5 +1,6 @@
 """Seconds-long --quick runs of the metric-sensitivity and LM-training-curve scripts (real data)."""
 
+import json
 import os
 import tempfile
 
@@ -20,6 +21,8 @@ class MetricSensitivitySmokeTest(tf.test.TestCase):
             with open(out) as f:
                 text = f.read()
             pngs = sorted(name for name in os.listdir(tmp) if name.endswith(".png"))
+            with open(os.path.join(tmp, "ms.json")) as f:
+                twin = json.load(f)
         self.assertEqual(pngs, ["ms_dropout.png", "ms_genre.png", "ms_swap.png"])
         self.assertEqual([r["k"] for r in tables["genre"]], [15, 1])
         self.assertEqual([r["p"] for r in tables["dropout"]], [0.0, 0.5])
@@ -32,6 +35,11 @@ class MetricSensitivitySmokeTest(tf.test.TestCase):
                      "reverse_lm", "unique4"):  # fmt: skip
             self.assertIn(name, tables["genre"][1])
         self.assertIn("| 1 (…news) |", text)
+        # The twin holds the page's rows: one per deterioration level.
+        self.assertEqual([(r["deterioration"], r.get("k", r.get("p"))) for r in twin["rows"]],
+                         [("genre", 15), ("genre", 1), ("dropout", 0.0), ("dropout", 0.5),
+                          ("swap", 0.0), ("swap", 0.5)])
+        self.assertEqual(twin["rows"][1]["fd"], tables["genre"][1]["fd"])
         self.assertIn("![word dropout](ms_dropout.png)", text)
 
     def test_lm_training_curves_quick_needs_real_data(self):

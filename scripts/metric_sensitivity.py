@@ -135,10 +135,11 @@ def main(argv=None):
         plot_metrics(rows, x_key, x_label, os.path.join(results_dir, pngs[name]), title,
                      log_metrics=("reverse_lm", "lm_score"), invert_x=name == "genre")  # fmt: skip
     wall = time.time() - start
-    text = report(args, argv, kept, len(references), len(lm_train), len(pool), lm_seconds,
-                  len(embedder.cache), tables, pngs, wall)  # fmt: skip
     command = "python scripts/metric_sensitivity.py " + " ".join(
-        sys.argv[1:] if argv is None else argv)
+        sys.argv[1:] if argv is None else argv
+    )
+    text = report(args, command, kept, len(references), len(lm_train), len(pool), lm_seconds,
+                  len(embedder.cache), tables, pngs, wall)  # fmt: skip
     twin = {"command": command.strip(),
             "rows": [{"deterioration": name, **row} for name, rows in tables.items() for row in rows]}
     write_results(args.out, text, twin)
@@ -146,10 +147,8 @@ def main(argv=None):
     return tables
 
 
-def report(args, argv, kept, n_ref, n_train, n_pool, lm_seconds, n_embedded, tables, pngs, wall):
-    command = "python scripts/metric_sensitivity.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+def report(args, command, kept, n_ref, n_train, n_pool, lm_seconds, n_embedded, tables, pngs,
+           wall):  # fmt: skip
     def shown(rows):
         return [{**r, "p": f"{r['p']:g}" if "p" in r else None,
                  "reverse_lm": f"{r['reverse_lm']:.1f} ± {r['reverse_lm_sd']:.1f}"} for r in rows]

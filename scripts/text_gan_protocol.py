@@ -200,16 +200,17 @@ def main(argv=None):
         print(model, json.dumps({k: [round(v, 4) for v in mv] for k, mv in row["summary"].items()
                                  if k in HEADERS}), flush=True)  # fmt: skip
     wall = time.time() - start
-    write_results(args.out, report(args, argv, corpus, lm_seconds, real, rows, samples, wall),
-                  twin(args, argv, real, rows))
+    command = "python scripts/text_gan_protocol.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    write_results(args.out, report(args, command, corpus, lm_seconds, real, rows, samples, wall),
+                  twin(args, command, real, rows))
     print(f"wrote {args.out} ({wall:.0f} s)", flush=True)
     return rows
 
 
-def twin(args, argv, real, rows):
+def twin(args, command, real, rows):
     """The JSON twin: one row per model, `<metric>_mean` / `<metric>_sd` over the seeds."""
-    command = "python scripts/text_gan_protocol.py " + " ".join(
-        sys.argv[1:] if argv is None else argv)
     table = []
     for row in rows:
         entry = {"model": row["model"], "num_seeds": args.num_seeds, "num_trials": row["trials"],
@@ -254,10 +255,7 @@ def compare_with_lm(rows):
     return lines
 
 
-def report(args, argv, corpus, lm_seconds, real, rows, samples, wall):
-    command = "python scripts/text_gan_protocol.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+def report(args, command, corpus, lm_seconds, real, rows, samples, wall):
     names = list(HEADERS)
     lines = [
         "# Text GANs vs a language model under one protocol (thesis §5.6.4, Tables 5.3–5.4)",

@@ -63,8 +63,9 @@ class WGANGPText(keras.Model):
     and then one generator update. The critic sees the same real batch in every critic
     update, or, with `fresh_critic_batches=True`, a fresh one each (Gulrajani et al.'s
     loop): `fit`'s batch then holds `critic_steps` real batches, split in equal slices in
-    order (a remainder is dropped), and the generator update uses the size of one slice; losses are divided by the number
-    of replicas, so `fit` runs under `tf.distribute.MirroredStrategy`. `fit` logs
+    order (a remainder is dropped), and the generator update uses the size of one slice.
+    Losses are divided by the number of replicas, so `fit` runs under
+    `tf.distribute.MirroredStrategy`. `fit` logs
     critic_loss, generator_loss, gradient_penalty and wasserstein (D(real) - D(fake) of the
     last critic step), which `keras.callbacks.TensorBoard` writes. Under `mixed_float16`
     the softmax, the critic score and the losses are float32.

@@ -6,10 +6,16 @@ Three experiments, chosen with `--experiment`:
   auxiliary weight α swept, with linear KL annealing over the first half of training and
   without it (β = 1 from the first step).
 - `bytenet` (Fig. 5.8): the hybrid with the masked-convolution (ByteNet) decoder of
-  1 … N dilated layers (receptive field 2, 4, … 2**N characters) on the same fragments.
+  1 … N layers and α swept: by default the thesis' plain stack (kernel 2, no dilation, no
+  skips: receptive field N + 1 characters), with `--bytenet-style dilated_residual` the
+  original ByteNet's (receptive field 2**N).
 - `tweets` (Tables 5.1 and 5.2): LSTM VAE (word dropout 0.2 and 0.5) and the hybrid with the
   LSTM and with the ByteNet decoder on SemEval tweets (user ids and urls replaced), with
   rec and KL per model and samples from the prior.
+
+Annealed runs follow the thesis' heuristic (`tfrnnx.callbacks.HeuristicKLAnnealing`: β = 0
+until the validation loss converges, a ramp over 20% of that, then `--steps-at-full-weight`
+steps at β = 1, within `--steps`); `--annealing linear` ramps over the first half instead.
 
 Each finished run is stored as JSON under `--workdir`; running the same command again skips
 the runs already done. Results: docs/results/text_vae_<experiment>.md and a PNG beside it.
@@ -31,9 +37,10 @@ import keras
 import numpy as np
 
 import tfrnnx
+import tfrnnx.callbacks
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import fit_and_evaluate, markdown_cell
-from tfrnnx.io_utils import write_text_atomically
+from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")
 EXPERIMENTS = ("alpha", "bytenet", "tweets")
@@ -46,8 +53,14 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", default=os.environ.get("TFRNNX_DATA_DIR"))
     parser.add_argument("--length", type=int, default=None,
                         help="fragment length (default 64; tweets: 128)")
-    parser.add_argument("--alphas", default="0,0.2,0.5,1")
+    parser.add_argument("--alphas", default=None, help="default 0,0.2,0.5,1 (bytenet: 0,0.2,0.5)")
     parser.add_argument("--bytenet-layers", default="1,2,3,4,5,6")
+    parser.add_argument("--bytenet-style", choices=("plain", "dilated_residual"), default="plain")
+    parser.add_argument("--annealing", choices=("heuristic", "linear"), default="heuristic")
+    parser.add_argument("--check-every", type=int, default=100,
+                        help="heuristic: steps between validations")
+    parser.add_argument("--steps-at-full-weight", type=int, default=500,
+                        help="heuristic: steps at β = 1 after the ramp")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--valid-size", type=int, default=512)
@@ -64,10 +77,13 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.length is None:
         args.length = 128 if args.experiment == "tweets" else 64
+    if args.alphas is None:
+        args.alphas = "0,0.2,0.5" if args.experiment == "bytenet" else "0,0.2,0.5,1"
     if args.quick:
         args.length, args.steps, args.batch_size, args.valid_size = 16, 2, 4, 8
         args.latent_dim, args.units, args.alphas, args.bytenet_layers = 4, 8, "0,0.5", "1,2"
-    for name in ("length", "steps", "batch_size", "valid_size", "latent_dim", "units"):
+        args.check_every, args.steps_at_full_weight = 1, 0
+    for name in ("length", "steps", "batch_size", "valid_size", "latent_dim", "units", "check_every"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be positive. Received: {getattr(args, name)}")
     args.alphas = number_list(parser, "--alphas", args.alphas, float)
@@ -159,44 +175,57 @@ def lstm_vae(args, vocab_size, seed, **options):
 
 
 def variants(args, vocab_size):
-    """`(key, labels, build)` of every model of the experiment; `build(seed)` makes it."""
-    annealing = (0, max(1, args.steps // 2))
+    """`(key, labels, annealed, build)` of every model of the experiment; `build(seed,
+    kl_annealing)` makes it. Models not annealed train at β = 1 from the first step."""
     if args.experiment == "alpha":
         for annealed in (True, False):
             for alpha in args.alphas:
                 yield (f"alpha{alpha}_{'annealed' if annealed else 'constant'}",
-                       {"α": alpha, "KL annealing": "yes" if annealed else "no"},
-                       lambda seed, a=alpha, k=annealed: hybrid(
-                           args, vocab_size, seed, aux_weight=a, kl_annealing=annealing if k else None))
+                       {"α": alpha, "KL annealing": "yes" if annealed else "no"}, annealed,
+                       lambda seed, schedule, a=alpha: hybrid(
+                           args, vocab_size, seed, aux_weight=a, kl_annealing=schedule))
     elif args.experiment == "bytenet":
-        for layers in args.bytenet_layers:
-            yield (f"bytenet{layers}", {"layers": layers, "receptive field": 2**layers},
-                   lambda seed, n=layers: hybrid(args, vocab_size, seed, decoder="bytenet", bytenet_layers=n,
-                                           aux_weight=0.2, kl_annealing=annealing))
+        plain = args.bytenet_style == "plain"
+        for alpha in args.alphas:
+            for layers in args.bytenet_layers:
+                yield (f"bytenet{layers}_alpha{alpha:g}",
+                       {"α": alpha, "layers": layers, "receptive field": layers + 1 if plain else 2**layers},
+                       True,
+                       lambda seed, schedule, n=layers, a=alpha: hybrid(
+                           args, vocab_size, seed, decoder="bytenet", bytenet_layers=n,
+                           bytenet_style=args.bytenet_style, aux_weight=a, kl_annealing=schedule))
     else:
         for p in (0.2, 0.5):
-            yield (f"lstm_vae_p{p}", {"model": f"LSTM VAE (word dropout {p})"},
-                   lambda seed, p=p: lstm_vae(args, vocab_size, seed, word_dropout=p, kl_annealing=annealing))
-        yield ("hybrid_lstm", {"model": "hybrid, LSTM decoder (α=0.2)"},
-               lambda seed: hybrid(args, vocab_size, seed, aux_weight=0.2, kl_annealing=annealing))
-        yield ("hybrid_bytenet", {"model": "hybrid, ByteNet decoder, 4 layers (α=0.2)"},
-               lambda seed: hybrid(args, vocab_size, seed, decoder="bytenet", bytenet_layers=4,
-                              aux_weight=0.2, kl_annealing=annealing))
+            yield (f"lstm_vae_p{p}", {"model": f"LSTM VAE (word dropout {p})"}, True,
+                   lambda seed, schedule, p=p: lstm_vae(args, vocab_size, seed, word_dropout=p,
+                                                        kl_annealing=schedule))
+        yield ("hybrid_lstm", {"model": "hybrid, LSTM decoder (α=0.2)"}, True,
+               lambda seed, schedule: hybrid(args, vocab_size, seed, aux_weight=0.2, kl_annealing=schedule))
+        yield ("hybrid_bytenet", {"model": "hybrid, ByteNet decoder, 4 layers (α=0.2)"}, True,
+               lambda seed, schedule: hybrid(args, vocab_size, seed, decoder="bytenet", bytenet_layers=4,
+                                             aux_weight=0.2, kl_annealing=schedule))
 
 
 def run(args):
     load = tweet_ids if args.experiment == "tweets" else ptb_fragments
     train, valid, vocabulary, pad_id = load(args)
     workdir = os.path.join(args.workdir, settings_key(args))
+    linear = (0, max(1, args.steps // 2))
     rows = []
     for seed in args.seeds:
-        for key, labels, build in variants(args, len(vocabulary)):
+        for key, labels, annealed, build in variants(args, len(vocabulary)):
             def one_run():
                 keras.utils.set_random_seed(seed)
+                heuristic = None
+                if annealed and args.annealing == "heuristic":
+                    heuristic = tfrnnx.callbacks.HeuristicKLAnnealing(
+                        steps_at_full_weight=args.steps_at_full_weight)
+                # kl_annealing=None: β = 1 unless the heuristic callback drives it.
+                model = build(seed, linear if annealed and args.annealing == "linear" else None)
                 return fit_and_evaluate(
-                    build(seed), train, valid, vocabulary, batch_size=args.batch_size,
+                    model, train, valid, vocabulary, batch_size=args.batch_size,
                     learning_rate=args.learning_rate, num_samples=3, pad_id=pad_id, seed=seed,
-                    run_eagerly=args.quick,
+                    run_eagerly=args.quick, heuristic=heuristic, check_every=args.check_every,
                 )
 
             row = dict(labels, seed=seed, **cached_run(workdir, f"seed{seed}_{key}", one_run))
@@ -229,18 +258,42 @@ def command(args):
         parts.append(f"--length {args.length} --steps {args.steps} --batch-size {args.batch_size} "
                      f"--valid-size {args.valid_size} --learning-rate {args.learning_rate:g} "
                      f"--units {args.units} --latent-dim {args.latent_dim} "
-                     f"--seeds {','.join(map(str, args.seeds))} --data-seed {args.data_seed}")
-        if args.experiment == "alpha":
+                     f"--seeds {','.join(map(str, args.seeds))} --data-seed {args.data_seed} "
+                     f"--annealing {args.annealing}")
+        if args.annealing == "heuristic":
+            parts.append(f"--check-every {args.check_every} --steps-at-full-weight {args.steps_at_full_weight}")
+        if args.experiment in ("alpha", "bytenet"):
             parts.append(f"--alphas {','.join(f'{a:g}' for a in args.alphas)}")
         if args.experiment == "bytenet":
-            parts.append(f"--bytenet-layers {','.join(map(str, args.bytenet_layers))}")
+            parts.append(f"--bytenet-layers {','.join(map(str, args.bytenet_layers))} "
+                         f"--bytenet-style {args.bytenet_style}")
         if args.experiment == "tweets":
             parts.append(f"--min-char-count {args.min_char_count}")
     return " ".join(parts) + " --data-dir $TFRNNX_DATA_DIR"
 
 
 LABELS = ("α", "KL annealing", "layers", "receptive field", "model")
-METRICS = ("rec", "kl", "total", "kl_share", "active", "mi", "seconds")
+ANNEALING_TEXT = {
+    "linear": "where annealed, β rises linearly from 0 to 1 over the first half of training.",
+    "heuristic": "where annealed, β follows the thesis' heuristic (lines 2512-2515): 0 until the "
+                 "validation loss (checked every `check_every` steps) converges, then a linear ramp over "
+                 "20% of the converged-at step, then `steps_at_full_weight` steps at β = 1 "
+                 "(`steps` is the most a run may train; columns `β = 0 converged at` and `steps`).",
+}
+BYTENET_TEXT = {
+    "plain": " ByteNet decoder as the thesis (§5.5.2): kernel-2 masked convolutions, no dilation, "
+             "no skip connections, receptive field layers + 1 characters.",
+    "dilated_residual": " ByteNet decoder as the original ByteNet: kernel 2, dilations 1, 2, 4, ..., "
+                        "residual connections, receptive field 2**layers characters.",
+}
+METRICS = ("rec", "kl", "total", "kl_share", "active", "mi", "seconds", "steps")
+# Thesis Fig. 5.8 (curves only), its findings in words (lines 2846-2853).
+BYTENET_FINDINGS = (
+    "with alpha = 0 the KL collapses to zero beyond a receptive field of 3",
+    "with alpha > 0 the KL stays above zero at every receptive field",
+    "a larger alpha gives a larger KL",
+)
+NEAR_ZERO_KL = 0.01  # bits per character counted as "collapsed"
 
 
 def aggregate(rows):
@@ -254,7 +307,8 @@ def aggregate(rows):
     summary = []
     for labels, runs in groups.items():
         row = dict(labels, params=runs[0]["params"], seeds=len(runs), samples=runs[0]["samples"],
-                   reconstruction=runs[0]["reconstruction"])
+                   reconstruction=runs[0]["reconstruction"],
+                   converged_at=[run.get("converged_at") for run in runs])
         for metric in METRICS:
             values = np.array([run[metric] for run in runs])
             row[metric] = float(values.mean())
@@ -281,22 +335,23 @@ def report(args, rows, num_train, num_valid, wall_seconds):
         f"{', '.join(map(str, args.seeds))}"
         + ("; numbers are mean ± standard deviation over them" if several else "")
         + f". Hybrid encoder filters (64, 128, 128); {args.units} LSTM / ByteNet units; latent size "
-        f"{args.latent_dim}; where annealed, β rises linearly from 0 to 1 over the first half of "
-        "training. Numbers are validation bits per character with z a posterior sample; total = "
+        f"{args.latent_dim}; {ANNEALING_TEXT[args.annealing]}"
+        f"{BYTENET_TEXT[args.bytenet_style] if args.experiment == 'bytenet' else ''} Numbers are validation bits per character with z a posterior sample; total = "
         "rec + KL (the negative ELBO); the mutual-information estimate is bounded by "
         f"log(batch) = {np.log(args.batch_size):.2f} nats. "
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, shared; wall time of the "
         f"runs made by this command: {wall_seconds / 60:.1f} min (runs found in the work "
         "directory are not re-timed; `train s` is each run's own training time).", "",
         "| " + " | ".join(labels) + " | params | rec bpc | KL bpc | total bpc | KL / total "
-        "| active units | MI (nats) | train s |",
-        "|" + "---|" * (len(labels) + 8),
+        "| active units | MI (nats) | steps | β = 0 converged at | train s |",
+        "|" + "---|" * (len(labels) + 10),
     ]
     for r in rows:
+        converged = ", ".join("-" if c is None else str(c) for c in r["converged_at"])
         lines.append(
             "| " + " | ".join(str(r[k]) for k in labels) + f" | {r['params']} | {cell(r, 'rec', 3)} | "
             f"{cell(r, 'kl', 4)} | {cell(r, 'total', 3)} | {cell(r, 'kl_share', 3)} | "
-            f"{r['active']:.1f} | {r['mi']:.2f} | {r['seconds']:.0f} |"
+            f"{r['active']:.1f} | {r['mi']:.2f} | {r['steps']:.0f} | {converged} | {r['seconds']:.0f} |"
         )
     lines += ["", f"Greedy decodings (seed {args.seeds[0]}) of z ~ N(0, I) and of the posterior "
               "mean of the first validation row:", "",
@@ -307,9 +362,37 @@ def report(args, rows, num_train, num_valid, wall_seconds):
         source, rebuilt = r["reconstruction"]
         lines.append("| " + " | ".join(str(r[k]) for k in labels)
                      + f" | {samples} | {markdown_cell(source)} → {markdown_cell(rebuilt)} |")
-    write_text_atomically(args.out, "\n".join(lines) + "\n")
+    if args.experiment == "bytenet":
+        lines += ["", "## Thesis (Fig. 5.8, curves only) and whether its findings hold here", "",
+                  *bytenet_observations(rows)]
+    write_results(args.out, "\n".join(lines) + "\n", {"command": command(args), "rows": rows})
     if not args.quick:
         plot(args, rows)
+
+
+def bytenet_observations(rows):
+    """The thesis' three findings of Fig. 5.8, tested on the mean KL per (α, layers)."""
+    kl = {(r["α"], r["receptive field"]): r["kl"] for r in rows}
+    alphas = sorted({a for a, _ in kl})
+    lines = []
+    zero = [(f, v) for (a, f), v in kl.items() if a == 0 and f > 3]
+    if zero:
+        held = all(v < NEAR_ZERO_KL for _, v in zero)
+        lines.append(f"- {BYTENET_FINDINGS[0]} (KL < {NEAR_ZERO_KL} bpc): {'holds' if held else 'does not hold'} "
+                     f"({', '.join(f'field {f}: {v:.4f}' for f, v in sorted(zero))}).")
+    positive = [(a, f, v) for (a, f), v in kl.items() if a > 0]
+    if positive:
+        held = all(v >= NEAR_ZERO_KL for _, _, v in positive)
+        lowest = min(positive, key=lambda item: item[2])
+        lines.append(f"- {BYTENET_FINDINGS[1]}: {'holds' if held else 'does not hold'} (lowest: α = "
+                     f"{lowest[0]:g}, field {lowest[1]}: {lowest[2]:.4f}).")
+    if len(alphas) > 1:
+        fields = sorted({f for _, f in kl})
+        ordered = [f for f in fields if all((a, f) in kl for a in alphas)
+                   and all(kl[(a, f)] < kl[(b, f)] for a, b in zip(alphas, alphas[1:]))]
+        lines.append(f"- {BYTENET_FINDINGS[2]}: holds at {len(ordered)} of {len(fields)} receptive fields"
+                     f" ({', '.join(map(str, ordered)) or 'none'}).")
+    return lines
 
 
 def plot(args, rows):
@@ -330,11 +413,14 @@ def plot(args, rows):
                               label=f"{'KL' if metric == 'kl' else metric}, {name}")
         axis.set_xlabel("α (auxiliary weight)")
     elif args.experiment == "bytenet":
-        x = [r["layers"] for r in rows]
-        for metric, style in (("total", "o-"), ("kl", "o--")):
-            axis.errorbar(x, [r[metric] for r in rows], [r[metric + "_std"] for r in rows],
-                          fmt=style, capsize=3, label="KL" if metric == "kl" else metric)
-        axis.set_xlabel("ByteNet decoder layers")
+        for index, alpha in enumerate(dict.fromkeys(r["α"] for r in rows)):
+            mine = [r for r in rows if r["α"] == alpha]
+            x = [r["receptive field"] for r in mine]
+            for metric, style in (("total", "o-"), ("kl", "o--")):
+                axis.errorbar(x, [r[metric] for r in mine], [r[metric + "_std"] for r in mine],
+                              fmt=style, color=f"C{index}", capsize=3,
+                              label=f"{'KL' if metric == 'kl' else metric}, α = {alpha:g}")
+        axis.set_xlabel("receptive field of the ByteNet decoder (characters)")
     else:
         names = [r["model"].split(" (")[0] if "LSTM VAE" not in r["model"] else r["model"] for r in rows]
         axis.bar(names, [r["rec"] for r in rows], label="rec")

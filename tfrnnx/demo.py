@@ -142,26 +142,32 @@ def run_text_vae(args):
     text = " ".join(toy_sentences(2000, seed=args.seed + 1))
     length = 32
     tokens, vocabulary = char_fragments(text, length, 256 if args.quick else 4000, seed=args.seed)
+    held_out, _ = char_fragments(text, length, 32 if args.quick else 256, seed=args.seed + 1)
+    # α = 1 and a 32-dim z: the auxiliary (historyless) cost makes z carry the fragment, so
+    # the posterior mean reconstructs it (α = 0.2 and 16 dims fell back to a language
+    # model: 0.15 character accuracy after 8 epochs).
     vae = tfrnnx.models.HybridTextVAE(
-        len(vocabulary), length, latent_dim=16, encoder_filters=(64, 128, 128),
-        decoder="lstm", rnn_units=128, aux_weight=0.2,
+        len(vocabulary), length, latent_dim=32, encoder_filters=(64, 128, 128),
+        decoder="lstm", rnn_units=128, aux_weight=1.0,
         kl_annealing=(0, 4 if args.quick else 300), seed=args.seed,
     )  # fmt: skip
     vae.compile(optimizer=keras.optimizers.Adam(1e-3))
     logdir = os.path.join(args.logdir, "text_vae")
     started = time.time()
-    vae.fit(tokens, batch_size=64, epochs=1 if args.quick else 8, verbose=2,
+    vae.fit(tokens, batch_size=64, epochs=1 if args.quick else 10, verbose=2,
             callbacks=[keras.callbacks.TensorBoard(logdir)])  # fmt: skip
-    print(f"text VAE: trained in {time.time() - started:.0f} s")
+    accuracy = float(np.mean(np.asarray(vae.reconstruct(held_out)) == held_out))
+    print(f"text VAE: trained in {time.time() - started:.0f} s; character accuracy of the "
+          f"reconstructions of {len(held_out)} fragments from new random positions: {accuracy:.3f}")
     vae(tokens[:1])  # export needs built sublayers; fit's traced step does not mark them
     export_path = os.path.join(args.export_dir, "text_vae", "1")
     export_atomically(export_path, lambda path: vae.export(path, verbose=False,
                                                            vocabulary=vocabulary))  # fmt: skip
     served = tf.saved_model.load(export_path)
-    fragment = "".join(vocabulary[i] for i in tokens[0])
+    fragment = "".join(vocabulary[i] for i in held_out[0])
     rebuilt = served.reconstruct_text(tf.constant([fragment])).numpy()[0].decode()
     print(f"SavedModel {export_path}: reconstruct_text('{fragment}') -> '{rebuilt}'")
-    return fragment, rebuilt
+    return fragment, rebuilt, accuracy
 
 
 def run_attention(args):

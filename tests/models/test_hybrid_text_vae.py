@@ -102,6 +102,34 @@ class HybridTextVAETest(
             self.assertAllClose(logits[:, : t + 1], base[:, : t + 1], atol=1e-6)
             self.assertGreater(np.abs(logits[:, t + 1] - base[:, t + 1]).max(), 1e-6)
 
+    @parameterized.parameters(1, 2, 3)
+    def test_plain_bytenet_sees_exactly_its_layers_previous_tokens(self, layers):
+        # Thesis §5.5.2: kernel 2, no dilation, no skips: receptive field layers + 1 tokens,
+        # so the token at s reaches the logits at s + 1 .. s + layers + 1 and nowhere else.
+        vae = _vae(decoder="bytenet", bytenet_style="plain", bytenet_layers=layers)
+        tokens = _tokens()
+        z = np.random.default_rng(1).normal(size=(BATCH, 3)).astype("float32")
+        base = vae.decoder_logits(z, tokens)[0].numpy()
+        for s in (0, 6):
+            changed = tokens.copy()
+            changed[:, s] = (changed[:, s] + 1) % VOCAB
+            moved = np.abs(vae.decoder_logits(z, changed)[0].numpy() - base).max(axis=(0, 2)) > 1e-6
+            self.assertAllEqual(np.flatnonzero(moved), np.arange(s + 1, s + 2 + layers))
+
+    def test_dilated_bytenet_reaches_further_than_plain(self):
+        vae = _vae(decoder="bytenet", bytenet_layers=3)  # dilations 1, 2, 4: 8 tokens back
+        tokens = _tokens()
+        z = np.zeros((BATCH, 3), "float32")
+        changed = tokens.copy()
+        changed[:, 0] = (changed[:, 0] + 1) % VOCAB
+        delta = np.abs(vae.decoder_logits(z, changed)[0].numpy() - vae.decoder_logits(z, tokens)[0].numpy())
+        self.assertGreater(delta[:, 8].max(), 1e-6)
+        self.assertAllClose(delta[:, 9:], np.zeros_like(delta[:, 9:]))
+
+    def test_bad_bytenet_style_is_named(self):
+        with self.assertRaisesRegex(ValueError, "bytenet_style.*'dilated'"):
+            _vae(decoder="bytenet", bytenet_style="dilated")
+
     def test_lstm_top_is_causal(self):
         vae = _vae(decoder="lstm")
         tokens = _tokens()
@@ -164,9 +192,10 @@ class HybridTextVAETest(
         self.assertEqual(tuple(path.shape), (4, LENGTH))
         self.assertAllEqual(path[0], vae.reconstruct(_tokens()[:1])[0])
 
-    @parameterized.parameters("lstm", "bytenet")
-    def test_config_keras_and_export_round_trips(self, decoder):
-        vae = _vae(decoder=decoder, kl_annealing=(1, 3), word_dropout=0.1)
+    @parameterized.parameters(("lstm", "dilated_residual"), ("bytenet", "dilated_residual"),
+                              ("bytenet", "plain"))
+    def test_config_keras_and_export_round_trips(self, decoder, bytenet_style):
+        vae = _vae(decoder=decoder, bytenet_style=bytenet_style, kl_annealing=(1, 3), word_dropout=0.1)
         tokens = _tokens()
         vae.beta.assign(0.25)
         expected = vae(tokens)

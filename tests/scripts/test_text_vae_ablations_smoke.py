@@ -37,8 +37,15 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
 
     def test_bytenet_depth_quick_needs_real_data(self):
         text = self.run_quick("bytenet", os.path.dirname(real_data_dir("ptb")))
-        self.assertIn("| 1 | 2 |", text)
-        self.assertIn("| 2 | 4 |", text)
+        # α, layers, receptive field: the thesis' plain stack sees layers + 1 characters.
+        for alpha in ("0.0", "0.5"):
+            self.assertIn(f"| {alpha} | 1 | 2 |", text)
+            self.assertIn(f"| {alpha} | 2 | 3 |", text)
+        self.assertIn("no dilation", text)
+        self.assertIn("whether its findings hold", text)
+        dilated = self.run_quick("bytenet", os.path.dirname(real_data_dir("ptb")),
+                                 "--bytenet-style", "dilated_residual")
+        self.assertIn("| 0.0 | 2 | 4 |", dilated)
 
     def test_tweets_quick_needs_real_data(self):
         text = self.run_quick("tweets", os.path.dirname(real_data_dir("semeval_twitter")))
@@ -52,7 +59,7 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
 
         script = load_script("text_vae_ablations")
         metrics = lambda rec, kl: dict(  # noqa: E731
-            rec=rec, kl=kl, total=rec + kl, kl_share=kl / (rec + kl), active=1.0, mi=0.5, seconds=2.0,
+            rec=rec, kl=kl, total=rec + kl, kl_share=kl / (rec + kl), active=1.0, mi=0.5, seconds=2.0, steps=10,
             params=7, samples=["s"], reconstruction=["a", "b"])
         rows = [dict(model="m", seed=0, **metrics(2.0, 0.1)), dict(model="m", seed=1, **metrics(2.4, 0.3)),
                 dict(model="n", seed=0, **metrics(1.0, 0.0))]

@@ -1,3 +1,4 @@
+import json
 import os
 import tempfile
 
@@ -16,9 +17,15 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
             script.main(["--quick", "--data-dir", data_dir, "--out", out])
             with open(out) as f:
                 table = f.read()
+            with open(os.path.join(tmp, "table.json")) as f:
+                twin = json.load(f)
         self.assertEqual(table.count("| 16 |"), 3)
         self.assertIn("hybrid", table)
-        self.assertIn("word dropout 0.5", table)
+        self.assertIn("input dropout 0.5", table)
+        self.assertEqual([r["model"] for r in twin["rows"]], ["hybrid_alpha0.2", "lstm_p0.2", "lstm_p0.5"])
+        for row in twin["rows"]:
+            self.assertAlmostEqual(row["total_bpc"], row["rec_bpc"] + row["kl_bpc"], delta=2e-4)
+            self.assertGreater(row["parameters"], 0)
 
     def test_historyless_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))

@@ -90,3 +90,8 @@ class KLAnnealing(keras.callbacks.Callback):
             "duration_steps": self.duration_steps,
             "variable_name": self.variable_name,
         }
+
+    @classmethod
+    def from_config(cls, config):
+        # Keras callbacks have no from_config; this makes the registered class deserializable.
+        return cls(**config)

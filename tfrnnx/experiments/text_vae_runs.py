@@ -1,8 +1,9 @@
 """One train-and-evaluate run of a text VAE, as the thesis §5.5 scripts need it.
 
 `fit_and_evaluate` trains a compiled-here `HybridTextVAE` / `LSTMTextVAE` for one pass over
-`train_ids`, evaluates on `valid_ids` and returns one row of per-character numbers (bits),
-the collapse monitors, a few samples from the prior and a reconstruction.
+`train_ids` (with a fixed KL schedule, or the thesis' heuristic), evaluates on `valid_ids`
+and returns one row of per-character numbers (bits), the collapse monitors, a few samples
+from the prior and a reconstruction.
 """
 
 import math
@@ -10,6 +11,7 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from tfrnnx.tokenizers.character_vocabulary import CharacterVocabulary
 
@@ -21,20 +23,37 @@ def ids_to_text(ids, vocabulary, pad_id=None):
 
 
 def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, learning_rate=2e-3,
-                     num_samples=1, pad_id=None, seed=0, run_eagerly=False):
+                     num_samples=1, pad_id=None, seed=0, run_eagerly=False, heuristic=None,
+                     check_every=100):
     """Trains `model` one epoch over `train_ids` and evaluates it on `valid_ids`.
+
+    With `heuristic` (a `tfrnnx.callbacks.HeuristicKLAnnealing`, the model built with
+    `kl_annealing=None`) the epoch is cut into epochs of `check_every` steps, validated on
+    `valid_ids`, so the callback can find the β = 0 convergence point; training ends when the
+    callback stops it or `train_ids` is used up.
 
     Returns a dict: `rec`, `kl`, `total` (= rec + KL, the negative ELBO) in bits per
     character, `kl_share` (KL / total), `active` units, `mi` (nats), `params`, `seconds`
-    of training, `samples` (greedy decodings of z ~ N(0, I)) and `reconstruction`
-    (a validation row and the greedy decoding of its posterior mean), as text.
+    of training, `steps` trained, `samples` (greedy decodings of z ~ N(0, I)) and
+    `reconstruction` (a validation row and the greedy decoding of its posterior mean), as
+    text; with `heuristic` also `converged_at`, `anneal_start` and `anneal_steps`.
     """
     length = int(valid_ids.shape[1])
     model(valid_ids[:2])  # builds the subclassed model (count_params)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
     start = time.perf_counter()
-    model.fit(train_ids, batch_size=batch_size, epochs=1, verbose=0)
+    if heuristic is None:
+        model.fit(train_ids, batch_size=batch_size, epochs=1, verbose=0)
+    else:
+        batches = tf.data.Dataset.from_tensor_slices(train_ids).batch(batch_size, drop_remainder=True)
+        every = max(1, min(check_every, len(train_ids) // batch_size))
+        model.fit(batches.repeat(), steps_per_epoch=every, epochs=max(1, len(train_ids) // batch_size // every),
+                  validation_data=(valid_ids,), validation_batch_size=batch_size,
+                  callbacks=[heuristic], verbose=0)
     seconds = time.perf_counter() - start
+    schedule = {} if heuristic is None else {
+        "converged_at": heuristic.converged_at, "anneal_start": heuristic.start_step,
+        "anneal_steps": heuristic.duration_steps}
     logs = model.evaluate(valid_ids, batch_size=batch_size, verbose=0, return_dict=True)
     rec = float(logs["bits_per_token"])
     kl = float(logs["kl"]) / (length * math.log(2))
@@ -44,6 +63,7 @@ def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, lea
         "rec": rec, "kl": kl, "total": rec + kl, "kl_share": kl / (rec + kl),
         "active": float(logs["active_units"]), "mi": float(logs["mutual_info"]),
         "params": int(model.count_params()), "seconds": seconds,
+        "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)), **schedule,
         "samples": [text(row) for row in np.asarray(model.sample(num_samples, seed=seed))],
         "reconstruction": [text(valid_ids[0]), text(reconstructed)],
     }

@@ -14,6 +14,7 @@ from tfrnnx.models.text_vae._text_vae import sequence_seed
 from tfrnnx.models.text_vae._text_vae import token_sampler
 
 DECODERS = ("lstm", "bytenet")
+BYTENET_STYLES = ("dilated_residual", "plain")
 
 
 def _conv_block(layer_class, filters, kernel_size, strides, name, seed):
@@ -40,8 +41,12 @@ class HybridTextVAE(TextVAEBase):
     recurrent top that sees the deconvolved features concatenated with the embeddings of
     the previous tokens (teacher forcing: tokens shifted right behind a start id):
     `decoder="lstm"`: a layer-normalised `tfrnnx.layers.RecurrentDropoutLSTM`;
-    `decoder="bytenet"`: residual masked (causal) `Conv1D`s with kernel 2 and dilations
-    1, 2, 4, ... (receptive field 2**bytenet_layers tokens). With `historyless=True` there
+    `decoder="bytenet"`: masked (causal) `Conv1D`s with kernel 2; with
+    `bytenet_style="dilated_residual"` they are residual with dilations 1, 2, 4, ... (the
+    original ByteNet: receptive field 2**bytenet_layers positions), with
+    `bytenet_style="plain"` they have no dilation and no skips (the thesis' decoder of
+    §5.5.2: receptive field bytenet_layers + 1, so each logit sees exactly the
+    `bytenet_layers + 1` previous tokens). With `historyless=True` there
     is no top: the model decodes from the auxiliary softmax alone.
 
     Loss (eq. 5.3.4), per sequence in nats, averaged over the batch:
@@ -67,8 +72,10 @@ class HybridTextVAE(TextVAEBase):
         strides: stride of each (de)convolution.
         decoder: `"lstm"` or `"bytenet"`.
         rnn_units: LSTM units (`decoder="lstm"`).
-        bytenet_layers: number of dilated causal convolutions (`decoder="bytenet"`).
+        bytenet_layers: number of causal convolutions (`decoder="bytenet"`).
         bytenet_filters: channels of the ByteNet stack.
+        bytenet_style: `"dilated_residual"` (dilations 1, 2, 4, ... with residual
+            connections) or `"plain"` (the thesis': no dilation, no residual connections).
         embedding_dim: size of the token embeddings (encoder and decoder inputs).
         aux_weight: α, weight of the auxiliary historyless cost.
         word_dropout: probability of replacing a decoder input token by the dropped-word
@@ -114,9 +121,9 @@ class HybridTextVAE(TextVAEBase):
     def __init__(
         self, vocab_size, sequence_length, latent_dim=32,
         encoder_filters=(128, 256, 512, 512, 512), kernel_size=3, strides=2, decoder="lstm",
-        rnn_units=256, bytenet_layers=4, bytenet_filters=128, embedding_dim=64, aux_weight=0.2,
-        word_dropout=0.0, recurrent_dropout=0.0, kl_annealing=None, historyless=False, seed=None,
-        **kwargs,
+        rnn_units=256, bytenet_layers=4, bytenet_filters=128, bytenet_style="dilated_residual",
+        embedding_dim=64, aux_weight=0.2, word_dropout=0.0, recurrent_dropout=0.0,
+        kl_annealing=None, historyless=False, seed=None, **kwargs,
     ):
         super().__init__(
             vocab_size, sequence_length, latent_dim, aux_weight, word_dropout, kl_annealing,
@@ -141,6 +148,7 @@ class HybridTextVAE(TextVAEBase):
         self.rnn_units = check_integer("rnn_units", rnn_units)
         self.bytenet_layers = check_integer("bytenet_layers", bytenet_layers)
         self.bytenet_filters = check_integer("bytenet_filters", bytenet_filters)
+        self.bytenet_style = check_choice("bytenet_style", bytenet_style, BYTENET_STYLES)
         self.embedding_dim = check_integer("embedding_dim", embedding_dim)
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.historyless = bool(historyless)
@@ -205,7 +213,8 @@ class HybridTextVAE(TextVAEBase):
             )
             self.bytenet_convs = [
                 keras.layers.Conv1D(
-                    self.bytenet_filters, 2, dilation_rate=2**i, padding="causal",
+                    self.bytenet_filters, 2, padding="causal",
+                    dilation_rate=2**i if self.bytenet_style == "dilated_residual" else 1,
                     activation="relu", name=f"bytenet_conv_{i}",
                     kernel_initializer=keras.initializers.GlorotUniform(s(50 + i)),
                 )
@@ -235,8 +244,9 @@ class HybridTextVAE(TextVAEBase):
 
     def _bytenet(self, inputs):
         x = self.bytenet_input(inputs)
+        residual = self.bytenet_style == "dilated_residual"
         for conv in self.bytenet_convs:
-            x = x + conv(x)
+            x = x + conv(x) if residual else conv(x)
         return x
 
     def _top(self, features, previous, training):
@@ -295,6 +305,7 @@ class HybridTextVAE(TextVAEBase):
             "rnn_units": self.rnn_units,
             "bytenet_layers": self.bytenet_layers,
             "bytenet_filters": self.bytenet_filters,
+            "bytenet_style": self.bytenet_style,
             "embedding_dim": self.embedding_dim,
             "recurrent_dropout": self.recurrent_dropout,
             "historyless": self.historyless,

@@ -88,6 +88,8 @@ def parse_args(argv):
                         help="upper limit on the attention region, a fraction of the image "
                              "side (default 0.5 for pair and sum, none for single; the "
                              "thesis names the limit, not its value)")
+    parser.add_argument("--max-glimpse-extent-from-step", type=int, default=0,
+                        help="first 0-based glimpse the size limit applies to (earlier ones unlimited)")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--cnn-budget", choices=("time", "epochs"), default="time",
                         help="time: the CNN trains until its training time reaches the slowest "
@@ -141,6 +143,9 @@ def _task_defaults(args, parser):
                      f"Received: {args.shift_regularizer_step}")  # fmt: skip
     if args.max_glimpse_extent is not None and not 0 < args.max_glimpse_extent <= 1:
         parser.error(f"--max-glimpse-extent must be in (0, 1]. Received: {args.max_glimpse_extent}")
+    if not 0 <= args.max_glimpse_extent_from_step < args.glimpses:
+        parser.error(f"--max-glimpse-extent-from-step must be in [0, --glimpses={args.glimpses}). "
+                     f"Received: {args.max_glimpse_extent_from_step}")
     if args.shift_regularizer_weight < 0 or args.shift_regularizer_scale <= 0:
         parser.error("--shift-regularizer-weight must be >= 0 and --shift-regularizer-scale > 0. "
                      f"Received: {args.shift_regularizer_weight}, {args.shift_regularizer_scale}")
@@ -183,7 +188,8 @@ def attention_model(args, context):
         shift_regularizer_weight=args.shift_regularizer_weight,
         shift_regularizer_scale=args.shift_regularizer_scale,
         shift_regularizer_steps=[args.shift_regularizer_step],
-        max_glimpse_extent=args.max_glimpse_extent, seed=args.seed,
+        max_glimpse_extent=args.max_glimpse_extent,
+        max_glimpse_extent_from_step=args.max_glimpse_extent_from_step, seed=args.seed,
     )
 
 
@@ -317,7 +323,9 @@ def report(args, rows, wall, command, png):
         + (f"RBF shift regulariser a = {args.shift_regularizer_weight}, b = "
            f"{args.shift_regularizer_scale} on step {args.shift_regularizer_step + 1}; "
            if args.shift_regularizer_weight else "no shift regulariser; ")
-        + (f"glimpses span at most {args.max_glimpse_extent} of the image side. "
+        + (f"glimpses span at most {args.max_glimpse_extent} of the image side"
+           + (f" from glimpse {args.max_glimpse_extent_from_step + 1} on. "
+              if args.max_glimpse_extent_from_step else ". ")
            if args.max_glimpse_extent else "no limit on the glimpse size. ")
         + (f"The attention models started from the weights of `{args.init_from}` (all but the "
            "classifier's output layer). " if args.init_from else "")

@@ -251,6 +251,28 @@ class RecurrentAttentionModelTest(tf.test.TestCase, ModelChecks):
         with self.assertRaisesRegex(ValueError, "max_glimpse_extent.*Received: max_glimpse_extent=2"):
             small_model(max_glimpse_extent=2)
 
+    def test_glimpse_size_limit_from_a_later_step(self):
+        # The first glimpse is unlimited (the DRAW extent exp(p) of the image), the second
+        # is held under the limit.
+        model = small_model(max_glimpse_extent=0.3, max_glimpse_extent_from_step=1)
+        x = images()
+        model(x)
+        model.attention_params.bias.assign([0.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+        model.attention_params.kernel.assign(np.zeros_like(model.attention_params.kernel.numpy()))
+        boxes = model.trace(x)["boxes"].numpy()
+        n = model.glimpse_shape[0]
+        spans = (boxes[..., 2:] - boxes[..., :2]) * (n - 1) / n
+        self.assertAllClose(spans[:, 0], np.full_like(spans[:, 0], np.e), rtol=1e-5)
+        self.assertTrue(np.all(spans[:, 1] <= 0.3 + 1e-6))
+        config = model.get_config()
+        self.assertEqual(config["max_glimpse_extent_from_step"], 1)
+        clone = tfrnnx.models.RecurrentAttentionModel.from_config(config)
+        clone(x)
+        clone.set_weights(model.get_weights())
+        self.assertAllClose(clone.trace(x)["boxes"], boxes)
+        with self.assertRaisesRegex(ValueError, "max_glimpse_extent_from_step=2"):
+            small_model(max_glimpse_extent=0.3, max_glimpse_extent_from_step=2)
+
     def test_model_checks(self):
         model = small_model(context_network=True, relative_shifts=True, max_glimpse_extent=0.5)
         x = images()

@@ -84,7 +84,10 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertTrue(model.relative_shifts)
         self.assertEqual(model.shift_regularizer_steps, [2])
         self.assertEqual(model.max_glimpse_extent, 0.5)
+        later = script.parse_args(["--data-dir", "/x", "--max-glimpse-extent", "0.4",
+                                   "--max-glimpse-extent-from-step", "1"])
+        self.assertEqual(script.attention_model(later, context=True).max_glimpse_extent_from_step, 1)
         for bad in (["--shift-regularizer-step", "4"], ["--max-glimpse-extent", "1.5"],
-                    ["--shift-regularizer-scale", "0"]):
+                    ["--shift-regularizer-scale", "0"], ["--max-glimpse-extent-from-step", "4"]):
             with self.assertRaises(SystemExit):
                 script.parse_args(["--task", "pair", "--data-dir", "/x", *bad])

@@ -156,6 +156,9 @@ class RecurrentAttentionModel(keras.Model):
         max_glimpse_extent: DrawGlimpse's `max_extent`: None, or the largest fraction of the
             image a glimpse may span (the thesis' upper limit on the attention region,
             §4.4.1, used for two digits).
+        max_glimpse_extent_from_step: first 0-based step the limit applies to; earlier
+            steps may span the whole image (e.g. 1: the first glimpse overviews the
+            canvas, the later ones zoom in).
         test_time_samples: noisy runs averaged at inference (> 1 needs attention_noise).
         glimpse_dropout: dropout rate in [0, 1) on the glimpse features.
         recurrent_dropout: recurrent dropout rate in [0, 1) of both GRUs.
@@ -200,7 +203,7 @@ class RecurrentAttentionModel(keras.Model):
         glimpse_network="mlp", glimpse_units=256, classifier_units=256, context_network=True,
         context_downsample=4, relative_shifts=False, shift_regularizer_weight=0.0,
         shift_regularizer_scale=1.0, shift_regularizer_steps=None, attention_noise=0.0,
-        max_glimpse_extent=None, test_time_samples=1, glimpse_dropout=0.0, recurrent_dropout=0.0,
+        max_glimpse_extent=None, max_glimpse_extent_from_step=0, test_time_samples=1, glimpse_dropout=0.0, recurrent_dropout=0.0,
         loss_steps="last", curriculum_phase="full", glimpses_per_object=None,
         reading_order="left_to_right", seed=None, **kwargs,
     ):
@@ -228,6 +231,15 @@ class RecurrentAttentionModel(keras.Model):
         self.max_glimpse_extent = None if max_glimpse_extent is None else check_number(
             "max_glimpse_extent", max_glimpse_extent, 0, 1, include_low=False
         )
+        self.max_glimpse_extent_from_step = check_integer(
+            "max_glimpse_extent_from_step", max_glimpse_extent_from_step, minimum=0
+        )
+        if self.max_glimpse_extent_from_step >= self.num_glimpses:
+            raise ValueError(
+                f"max_glimpse_extent_from_step must be a step in 0..{self.num_glimpses - 1} "
+                f"(num_glimpses={self.num_glimpses}). Received: "
+                f"max_glimpse_extent_from_step={max_glimpse_extent_from_step!r}"
+            )
         self.test_time_samples = check_integer("test_time_samples", test_time_samples)
         if self.test_time_samples > 1 and self.attention_noise == 0.0:
             raise ValueError(
@@ -278,6 +290,14 @@ class RecurrentAttentionModel(keras.Model):
             seed=derived_seed(seed, 0), name="glimpse",
         )
         self.glimpse_shape = self.glimpse.glimpse_shape
+        # The steps before max_glimpse_extent_from_step read through an unlimited glimpse.
+        self.unlimited_glimpse = None
+        if self.max_glimpse_extent is not None and self.max_glimpse_extent_from_step > 0:
+            self.unlimited_glimpse = DrawGlimpse(
+                glimpse_shape, noise=self.attention_noise,
+                noise_at_inference=self.test_time_samples > 1,
+                seed=derived_seed(seed, 9), name="unlimited_glimpse",
+            )
         if isinstance(glimpse_network, str):
             self.full_glimpse_network = _glimpse_network(
                 glimpse_network, self.glimpse_units, seed, "full_glimpse_network"
@@ -389,7 +409,10 @@ class RecurrentAttentionModel(keras.Model):
             network = self.simple_glimpse_network
         centre = ops.zeros((batch, 2), self.compute_dtype)
         states, params, shifts, boxes = [], [], [], []
-        for _ in range(self.num_glimpses):
+        for step in range(self.num_glimpses):
+            glimpse = self.glimpse
+            if self.unlimited_glimpse is not None and step < self.max_glimpse_extent_from_step:
+                glimpse = self.unlimited_glimpse
             attention_input = h1 if context is None else ops.concatenate([h1, context], axis=-1)
             h2, _ = self.attention_cell(attention_input, [h2], training=training)
             p = self.attention_params(h2)
@@ -399,13 +422,13 @@ class RecurrentAttentionModel(keras.Model):
             else:
                 shift = p[:, :2] - centre
             centre = p[:, :2]
-            features = network(self.glimpse([images, p], training=training), training=training)
+            features = network(glimpse([images, p], training=training), training=training)
             features = self.glimpse_feature_dropout(features, training=training)
             h1, _ = self.aggregation_cell(features, [h1], training=training)
             states.append((h1, h2))
             params.append(p)
             shifts.append(shift)
-            boxes.append(self.glimpse.boxes(p, (height, width)))
+            boxes.append(glimpse.boxes(p, (height, width)))
         h1s = ops.stack([s[0] for s in states], axis=1)
         logits = self.classifier(ops.reshape(h1s, (-1, self.units)), training=training)
         logits = ops.reshape(logits, (batch, self.num_glimpses, self.num_classes))
@@ -556,6 +579,7 @@ class RecurrentAttentionModel(keras.Model):
                 "shift_regularizer_steps": self.shift_regularizer_steps,
                 "attention_noise": self.attention_noise,
                 "max_glimpse_extent": self.max_glimpse_extent,
+                "max_glimpse_extent_from_step": self.max_glimpse_extent_from_step,
                 "test_time_samples": self.test_time_samples,
                 "glimpse_dropout": self.glimpse_dropout,
                 "recurrent_dropout": self.recurrent_dropout,

@@ -234,6 +234,7 @@ def mean_rows(rows):
                       "valid_f1": round(float(np.mean([r["valid_f1"] for r in group])), 2),
                       "test_f1": round(float(np.mean([r["test_f1"] for r in group])), 2),
                       "valid_sd": round(float(np.std([r["valid_f1"] for r in group])), 2),
+                      "test_sd": round(float(np.std([r["test_f1"] for r in group])), 2),
                       "still_improving": any(r["still_improving"] for r in group),
                       "train_seconds": round(sum(r["train_seconds"] for r in group), 1),
                       "parameters": group[0]["parameters"]})
@@ -268,7 +269,7 @@ def observation_lines(table):
     return lines or ["- Not enough rows to test an observation."]
 
 
-def write_page(args, command, table, data, wall):
+def write_page(args, command, table, data, wall, read_back=(), runs=()):
     lines = ["# CoNLL-2003 NER with recurrent dropout (thesis Table 3.4)", "",
              "Command (repository root; written by the script):", "", f"    {command}", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU. Wall time of this invocation {wall:.0f} s; training time of all rows "
@@ -276,16 +277,18 @@ def write_page(args, command, table, data, wall):
              f"Seeds {args.seeds}. Data: CoNLL-2003 English, {len(data['encoded']['train'])} training "
              f"sentences, testa (valid) and testb (test); {len(data['vectors'])} word ids, {data['found']} "
              "with a word2vec vector.", "",
+             *[f"Rows read back from an earlier run of this script: {source}." for source in read_back],
+             *([""] if read_back else []),
              "Chunk F1 (conlleval rules) times 100, after the last epoch; mean over seeds. Ours | thesis.", "",
-             "| forward dropout | scheme | rate | sampling | valid F1 | test F1 | seeds | still improving | train s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| forward dropout | scheme | rate | sampling | valid F1 | test F1 | sd valid / test | seeds | still improving | train s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for row in table:
         thesis = THESIS.get((row["forward_dropout"], row["rate"], row["sampling"]), {})
         valid, test = thesis.get(row["scheme"] if row["scheme"] != "none" else "ours", (None, None))
         suffix = lambda ours, t: f"{ours:.2f} \\| {t:.2f}" if t is not None else f"{ours:.2f}"  # noqa: E731
         lines.append(f"| {'on' if row['forward_dropout'] else 'off'} | {SCHEME_NAMES[row['scheme']]} | "
                      f"{row['rate']:g} | {row['sampling']} | {suffix(row['valid_f1'], valid)} | "
-                     f"{suffix(row['test_f1'], test)} | {row['num_seeds']} | "
+                     f"{suffix(row['test_f1'], test)} | {row['valid_sd']:.2f} / {row['test_sd']:.2f} | {row['num_seeds']} | "
                      f"{'yes' if row['still_improving'] else 'no'} | {row['train_seconds']:.0f} |")
     lines += ["", "## Settings where we differ from the thesis, and why", "",
               "| setting | thesis | here | why |", "|---|---|---|---|",
@@ -299,7 +302,9 @@ def write_page(args, command, table, data, wall):
               f"| rows | 0.25 and 0.5, both samplings, with and without forward dropout | rates {args.rates}, "
               f"{args.samplings}, forward {['on' if f else 'off' for f in args.forward]} | time budget |", ""]
     lines += ["## The thesis' observations", "", *observation_lines(table), ""]
-    write_results(args.out, "\n".join(lines) + "\n", {"command": command, "rows": table,
+    # Every seed's row too (without its curve): a later session can rebuild the cache from them.
+    runs = [{k: v for k, v in r.items() if k != "curve"} for r in runs]
+    write_results(args.out, "\n".join(lines) + "\n", {"command": command, "rows": table, "runs": runs,
             "thesis": {f"forward={'on' if f else 'off'} {r:g} {s}": v for (f, r, s), v in THESIS.items()}})
 
 
@@ -313,7 +318,8 @@ def main(argv=None):
         for seed in args.seeds:
             rows.append(cached_run(args.workdir, _key(args, scheme, rate, sampling, forward, seed),
                                    lambda: run_one(args, data, scheme, rate, sampling, forward, seed)))
-            write_page(args, command, mean_rows(rows), data, time.perf_counter() - started)
+            read_back = sorted({r["read_back_from"] for r in rows if "read_back_from" in r})
+            write_page(args, command, mean_rows(rows), data, time.perf_counter() - started, read_back, rows)
     return mean_rows(rows)
 
 

@@ -172,6 +172,9 @@ def mean_rows(rows):
                 "still_improving": any(r["still_improving"] for r in group)}
         for split in ("dev",) + TEST_SETS:
             mean[split] = round(100 * float(np.mean([r[split] for r in group])), 2)
+        # Spread over seeds of the score the observations use (mean of the test sets).
+        per_seed = [100 * float(np.mean([r[s] for s in TEST_SETS])) for r in group]
+        mean["test_mean_sd"] = round(float(np.std(per_seed, ddof=1)), 2) if len(group) > 1 else None
         table.append(mean)
     return table
 
@@ -188,9 +191,17 @@ def observation_lines(table):
         mean = lambda row: float(np.mean([row[s] for s in TEST_SETS]))  # noqa: E731
         delta = mean(rows[rate]) - mean(rows[0.0])
         found = "helps" if delta > 0 else "hurts"
+        spreads = [rows[r]["test_mean_sd"] for r in (0.0, rate)]
+        if None in spreads:
+            noise = "one seed: differences of a point are within seed noise"
+        else:
+            # Standard error of a difference of two means over the seeds.
+            error = float(np.hypot(*spreads) / np.sqrt(rows[0.0]["num_seeds"]))
+            noise = (f"{rows[0.0]['num_seeds']} seeds, standard error of the difference {error:.2f}: "
+                     + ("larger than twice that" if abs(delta) > 2 * error else "within twice that, so not decided"))
         lines.append(f"- {cell.upper()}: recurrent dropout {rate:g} {found} ({delta:+.2f} on the mean of "
                      f"the test sets); thesis: it {expected} — {'holds' if found == expected else 'does not hold'} "
-                     "(one seed, differences of a point are within seed noise).")
+                     f"({noise}).")
     return lines
 
 
@@ -202,14 +213,16 @@ def write_page(args, command, table, found, vocab_size, wall):
              f"Seeds {args.seeds}. Data: SemEval 2013 train ({args.train_size or 'all'} tweets) for training, "
              f"2013 dev for choosing the epoch; vocabulary {vocab_size} ids (words seen twice), "
              f"{found} with a word2vec vector.", "",
-             "Score: mean of the positive and negative F1, times 100 (higher is better). Ours | thesis.", "",
-             "| cells | recurrent dropout | dev | Twitter13 | Twitter14 | Twitter15 | Sarcasm14 | best epoch | train s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "Score: mean of the positive and negative F1, times 100 (higher is better), mean over the "
+             "seeds. Ours | thesis. `sd` is the seeds' standard deviation of the mean of the four test sets.", "",
+             "| cells | recurrent dropout | dev | Twitter13 | Twitter14 | Twitter15 | Sarcasm14 | sd | best epoch | train s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for row in table:
         thesis = THESIS.get((row["cell"], row["recurrent_dropout"]), {})
         cells = [f"{row[s]:.2f} \\| {thesis[s]:.2f}" if s in thesis else f"{row[s]:.2f}" for s in TEST_SETS]
         lines.append(f"| {row['cell'].upper()} | {row['recurrent_dropout']:g} | {row['dev']:.2f} | "
-                     + " | ".join(cells) + f" | {row['best_epochs']} | {row['train_seconds']:.0f} |")
+                     + " | ".join(cells) + f" | {'-' if row['test_mean_sd'] is None else row['test_mean_sd']} | "
+                     f"{row['best_epochs']} | {row['train_seconds']:.0f} |")
     lines += ["", "## Settings where we differ from the thesis, and why", "",
               "| setting | thesis | here | why |", "|---|---|---|---|",
               f"| units | 500 | {args.units} | {'as the thesis' if args.units == 500 else '2 CPU cores: time budget'} |",

@@ -26,18 +26,21 @@ class ChapterThreeScriptsTest(tf.test.TestCase):
         self.assertEqual(twin["rows"], rows)
         self.assertIn("thesis", twin)
         self.assertIn("Settings where we differ from the thesis", page)
-        return rows, page
+        return rows, page, twin
 
     def test_twitter_sentiment_quick_needs_real_data(self):
-        rows, page = self._quick("twitter_sentiment", "semeval_twitter")
+        rows, page, _ = self._quick("twitter_sentiment", "semeval_twitter")
         self.assertEqual([r["config"] for r in rows], ["rnn rd=0", "rnn rd=0.25", "lstm rd=0", "lstm rd=0.25"])
         self.assertIn("67.54", page)  # the thesis column beside ours
         for row in rows:
             self.assertBetween(row["twitter13"], 0.0, 100.0)
 
     def test_conll_ner_quick_needs_real_data(self):
-        rows, page = self._quick("conll_ner", "conll2003")
+        rows, page, twin = self._quick("conll_ner", "conll2003")
         self.assertEqual([(r["scheme"], r["sampling"]) for r in rows], [("none", "-"), ("ours", "per_step")])
+        # Each seed's row is in the twin, so the cache can be rebuilt from a committed page.
+        self.assertEqual([(r["scheme"], r["seed"]) for r in twin["runs"]], [("none", 0), ("ours", 0)])
+        self.assertNotIn("curve", twin["runs"][0])
         self.assertIn("90.53", page)
         for row in rows:
             self.assertBetween(row["test_f1"], 0.0, 100.0)

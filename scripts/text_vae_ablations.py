@@ -9,9 +9,11 @@ Three experiments, chosen with `--experiment`:
   1 … N layers and α swept: by default the thesis' plain stack (kernel 2, no dilation, no
   skips: receptive field N + 1 characters), with `--bytenet-style dilated_residual` the
   original ByteNet's (receptive field 2**N).
-- `tweets` (Tables 5.1 and 5.2): LSTM VAE (word dropout 0.2 and 0.5) and the hybrid with the
-  LSTM and with the ByteNet decoder on SemEval tweets (user ids and urls replaced), with
-  rec and KL per model and samples from the prior.
+- `tweets` (Tables 5.1 and 5.2): LSTM VAE (input dropout 0.2, 0.5 and 0.8) and the hybrid
+  (α = 0.2, LSTM decoder) on SemEval tweets (user ids and urls replaced), the LSTM VAE's
+  units chosen so that its parameter count matches the hybrid's (as the thesis: 10.5M vs
+  10.8M); rec and KL per tweet in nats beside bits per character, and 100 greedy samples
+  from the prior with their diversity (distinct samples, distinct word 4-grams).
 
 Annealed runs follow the thesis' heuristic (`tfrnnx.callbacks.HeuristicKLAnnealing`: β = 0
 until the validation loss converges, a ramp over 20% of that, then `--steps-at-full-weight`
@@ -166,10 +168,11 @@ def hybrid(args, vocab_size, seed, **options):
     )
 
 
-def lstm_vae(args, vocab_size, seed, **options):
+def lstm_vae(args, vocab_size, seed, units=None, **options):
+    units = units or args.units
     return tfrnnx.models.LSTMTextVAE(
         vocab_size=vocab_size, sequence_length=args.length, latent_dim=args.latent_dim,
-        encoder_units=args.units, decoder_units=args.units,
+        encoder_units=units, decoder_units=units,
         embedding_dim=4 if args.quick else 16, seed=seed, **options,
     )
 
@@ -195,15 +198,32 @@ def variants(args, vocab_size):
                            args, vocab_size, seed, decoder="bytenet", bytenet_layers=n,
                            bytenet_style=args.bytenet_style, aux_weight=a, kl_annealing=schedule))
     else:
-        for p in (0.2, 0.5):
-            yield (f"lstm_vae_p{p}", {"model": f"LSTM VAE (word dropout {p})"}, True,
+        units = matched_lstm_units(args, vocab_size)
+        for p in (0.2, 0.5, 0.8):
+            yield (f"lstm_vae_p{p}_u{units}", {"model": f"LSTM VAE (input dropout {p})"}, True,
                    lambda seed, schedule, p=p: lstm_vae(args, vocab_size, seed, word_dropout=p,
-                                                        kl_annealing=schedule))
+                                                        kl_annealing=schedule, units=units))
         yield ("hybrid_lstm", {"model": "hybrid, LSTM decoder (α=0.2)"}, True,
                lambda seed, schedule: hybrid(args, vocab_size, seed, aux_weight=0.2, kl_annealing=schedule))
-        yield ("hybrid_bytenet", {"model": "hybrid, ByteNet decoder, 4 layers (α=0.2)"}, True,
-               lambda seed, schedule: hybrid(args, vocab_size, seed, decoder="bytenet", bytenet_layers=4,
-                                             aux_weight=0.2, kl_annealing=schedule))
+
+
+def _parameters(model, length):
+    model(np.zeros((1, length), "int32"))
+    return int(model.count_params())
+
+
+def matched_lstm_units(args, vocab_size):
+    """LSTM VAE units whose parameter count is closest to the hybrid's (thesis: matched)."""
+    target = _parameters(hybrid(args, vocab_size, 0), args.length)
+    low, high = 1, 4 * args.units
+    while low < high:  # the count grows with the units: the first at or above the target
+        middle = (low + high) // 2
+        if _parameters(lstm_vae(args, vocab_size, 0, units=middle), args.length) < target:
+            low = middle + 1
+        else:
+            high = middle
+    return min((low - 1, low), key=lambda u: abs(
+        _parameters(lstm_vae(args, vocab_size, 0, units=max(1, u)), args.length) - target))
 
 
 def run(args):
@@ -224,15 +244,36 @@ def run(args):
                 model = build(seed, linear if annealed and args.annealing == "linear" else None)
                 return fit_and_evaluate(
                     model, train, valid, vocabulary, batch_size=args.batch_size,
-                    learning_rate=args.learning_rate, num_samples=3, pad_id=pad_id, seed=seed,
+                    learning_rate=args.learning_rate, num_samples=100 if args.experiment == "tweets" else 3,
+                    pad_id=pad_id, seed=seed,
                     run_eagerly=args.quick, heuristic=heuristic, check_every=args.check_every,
                 )
 
             row = dict(labels, seed=seed, **cached_run(workdir, f"seed{seed}_{key}", one_run))
+            if args.experiment == "tweets":
+                row.update(tweet_numbers(row, args.length))
             print(key, {k: v for k, v in row.items() if k not in ("samples", "reconstruction")},
                   flush=True)
             rows.append(row)
     return rows, len(train), len(valid)
+
+
+def tweet_numbers(row, length):
+    """Table 5.2's units (nats per tweet: bits per character x length x ln 2, the padding
+    included) and the diversity of the samples from the prior."""
+    four_grams = set()
+    for sample in row["samples"]:
+        words = sample.split()
+        four_grams.update(tuple(words[i: i + 4]) for i in range(len(words) - 3))
+    nats = length * np.log(2)
+    return {"rec_nats": row["rec"] * nats, "kl_nats": row["kl"] * nats,
+            "distinct_samples": len(set(row["samples"])), "distinct_4grams": len(four_grams)}
+
+
+# Thesis Table 5.2: rec / KL per tweet, nats (1M tweets, ~10.5M-parameter models).
+THESIS_TWEETS = {"LSTM VAE (input dropout 0.2)": (67.4, 1.0), "LSTM VAE (input dropout 0.5)": (77.1, 2.1),
+                 "LSTM VAE (input dropout 0.8)": (93.7, 3.8), "hybrid, LSTM decoder (α=0.2)": (58.5, 12.5)}
+TWEET_METRICS = ("rec_nats", "kl_nats", "distinct_samples", "distinct_4grams")
 
 
 # -- report --------------------------------------------------------------------------------
@@ -309,7 +350,7 @@ def aggregate(rows):
         row = dict(labels, params=runs[0]["params"], seeds=len(runs), samples=runs[0]["samples"],
                    reconstruction=runs[0]["reconstruction"],
                    converged_at=[run.get("converged_at") for run in runs])
-        for metric in METRICS:
+        for metric in METRICS + tuple(m for m in TWEET_METRICS if m in runs[0]):
             values = np.array([run[metric] for run in runs])
             row[metric] = float(values.mean())
             row[metric + "_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
@@ -358,10 +399,23 @@ def report(args, rows, num_train, num_valid, wall_seconds):
               "| " + " | ".join(labels) + " | samples from the prior | input → reconstruction |",
               "|" + "---|" * (len(labels) + 2)]
     for r in rows:
-        samples = "<br>".join(markdown_cell(s) for s in r["samples"])
+        samples = "<br>".join(markdown_cell(s) for s in r["samples"][:3])
         source, rebuilt = r["reconstruction"]
         lines.append("| " + " | ".join(str(r[k]) for k in labels)
                      + f" | {samples} | {markdown_cell(source)} → {markdown_cell(rebuilt)} |")
+    if args.experiment == "tweets":
+        lines += ["", f"Table 5.2 units: rec and KL per tweet in nats (bits per character x {args.length} "
+                  "x ln 2; our tweets are padded to that length and the padding is reconstructed too) and "
+                  f"the diversity of {len(rows[0]['samples'])} greedy samples from the prior (Table 5.1: "
+                  "greedy decoding, so all variation comes from z). Ours | thesis.", "",
+                  "| model | params | rec nats | KL nats | distinct samples | distinct word 4-grams |",
+                  "|---|---|---|---|---|---|"]
+        for r in rows:
+            rec, kl = THESIS_TWEETS.get(r["model"], (None, None))
+            lines.append(f"| {r['model']} | {r['params']} | {cell(r, 'rec_nats', 1)}"
+                         + (f" \\| {rec}" if rec is not None else "") + f" | {cell(r, 'kl_nats', 1)}"
+                         + (f" \\| {kl}" if kl is not None else "")
+                         + f" | {r['distinct_samples']:.0f} | {r['distinct_4grams']:.0f} |")
     if args.experiment == "bytenet":
         lines += ["", "## Thesis (Fig. 5.8, curves only) and whether its findings hold here", "",
                   *bytenet_observations(rows)]

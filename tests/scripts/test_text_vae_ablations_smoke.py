@@ -49,9 +49,16 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
 
     def test_tweets_quick_needs_real_data(self):
         text = self.run_quick("tweets", os.path.dirname(real_data_dir("semeval_twitter")))
-        for model in ("LSTM VAE (word dropout 0.2)", "LSTM VAE (word dropout 0.5)",
-                      "hybrid, LSTM decoder", "hybrid, ByteNet decoder"):
-            self.assertEqual(text.count(f"| {model}"), 2)  # numbers and samples
+        for model in ("LSTM VAE (input dropout 0.2)", "LSTM VAE (input dropout 0.5)",
+                      "LSTM VAE (input dropout 0.8)", "hybrid, LSTM decoder"):
+            self.assertEqual(text.count(f"| {model}"), 3)  # numbers, samples, nats per tweet
+        self.assertIn("\\| 58.5 |", text)  # the thesis' hybrid rec per tweet beside ours
+        # Parameter-matched: every LSTM VAE within 10% of the hybrid's count.
+        counts = {line.split(" | ")[0][2:]: int(line.split(" | ")[1]) for line in text.splitlines()
+                  if line.startswith(("| LSTM VAE", "| hybrid")) and line.split(" | ")[1].isdigit()}
+        hybrid = counts.pop("hybrid, LSTM decoder (α=0.2)")
+        for count in counts.values():
+            self.assertLess(abs(count - hybrid) / hybrid, 0.1)
         self.assertNotIn("\x00", text)  # padding is dropped from the shown texts
 
     def test_aggregate_gives_mean_and_sample_std_over_seeds(self):

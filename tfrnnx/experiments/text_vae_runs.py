@@ -49,7 +49,7 @@ def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, lea
         every = max(1, min(check_every, len(train_ids) // batch_size))
         model.fit(batches.repeat(), steps_per_epoch=every, epochs=max(1, len(train_ids) // batch_size // every),
                   validation_data=(valid_ids,), validation_batch_size=batch_size,
-                  callbacks=[heuristic], verbose=0)
+                  callbacks=[heuristic], shuffle=False, verbose=0)  # fragments are random draws
     seconds = time.perf_counter() - start
     schedule = {} if heuristic is None else {
         "converged_at": heuristic.converged_at, "anneal_start": heuristic.start_step,

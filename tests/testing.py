@@ -28,6 +28,19 @@ requires_tensorflow_backend = unittest.skipUnless(
 )
 
 
+class BetaModel(keras.Model):
+    """A minimal non-tfrnnx model exposing a `beta` variable (starting at 1), to show the
+    KL-annealing callbacks work on any model that has one."""
+
+    def __init__(self):
+        super().__init__(name="beta_model")
+        self.dense = keras.layers.Dense(1)
+        self.beta = self.add_weight(shape=(), initializer="ones", trainable=False, name="beta")
+
+    def call(self, x):
+        return self.dense(x) * self.beta
+
+
 def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 

@@ -4,24 +4,13 @@ import tensorflow as tf
 
 import tfrnnx
 import tfrnnx.callbacks
-
-
-class _TinyVAE(keras.Model):
-    """A minimal model exposing `beta` (starts at 1, as a model that anneals nothing)."""
-
-    def __init__(self):
-        super().__init__(name="tiny_vae")
-        self.dense = keras.layers.Dense(1)
-        self.beta = self.add_weight(shape=(), initializer="ones", trainable=False, name="beta")
-
-    def call(self, x):
-        return self.dense(x) * self.beta
+from testing import BetaModel
 
 
 def _driven(callback, epoch_losses, steps_per_epoch):
     """Runs `callback` by hand: `steps_per_epoch` optimizer steps per epoch, then the
     scripted loss; returns β before every step."""
-    model = _TinyVAE()
+    model = BetaModel()
     model.compile(optimizer="sgd", loss="mse")
     model(np.ones((1, 2), "float32"))
     model.optimizer.build(model.trainable_variables)

@@ -4,23 +4,12 @@ import tensorflow as tf
 
 import tfrnnx
 import tfrnnx.callbacks
-
-
-class _TinyVAE(keras.Model):
-    """A minimal non-tfrnnx model exposing `beta`, to show the callback is generic."""
-
-    def __init__(self):
-        super().__init__(name="tiny_vae")
-        self.dense = keras.layers.Dense(1)
-        self.beta = self.add_weight(shape=(), initializer="ones", trainable=False, name="beta")
-
-    def call(self, x):
-        return self.dense(x) * self.beta
+from testing import BetaModel
 
 
 class KLAnnealingTest(tf.test.TestCase):
     def test_schedule_on_any_model(self):
-        model = _TinyVAE()
+        model = BetaModel()
         model.compile(optimizer="sgd", loss="mse")
         annealing = tfrnnx.callbacks.KLAnnealing(start_step=1, duration_steps=3)
         seen = []

@@ -63,6 +63,8 @@ def parse_args(argv=None):
                         help="heuristic: steps between validations")
     parser.add_argument("--steps-at-full-weight", type=int, default=500,
                         help="heuristic: steps at β = 1 after the ramp")
+    parser.add_argument("--min-improvement", type=float, default=0.01,
+                        help="heuristic: relative validation improvement that still counts")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--valid-size", type=int, default=512)
@@ -239,7 +241,8 @@ def run(args):
                 heuristic = None
                 if annealed and args.annealing == "heuristic":
                     heuristic = tfrnnx.callbacks.HeuristicKLAnnealing(
-                        steps_at_full_weight=args.steps_at_full_weight)
+                        steps_at_full_weight=args.steps_at_full_weight,
+                        min_relative_improvement=args.min_improvement)
                 # kl_annealing=None: β = 1 unless the heuristic callback drives it.
                 model = build(seed, linear if annealed and args.annealing == "linear" else None)
                 return fit_and_evaluate(
@@ -302,7 +305,8 @@ def command(args):
                      f"--seeds {','.join(map(str, args.seeds))} --data-seed {args.data_seed} "
                      f"--annealing {args.annealing}")
         if args.annealing == "heuristic":
-            parts.append(f"--check-every {args.check_every} --steps-at-full-weight {args.steps_at_full_weight}")
+            parts.append(f"--check-every {args.check_every} --steps-at-full-weight {args.steps_at_full_weight}"
+                         + (f" --min-improvement {args.min_improvement:g}" if args.min_improvement != 0.01 else ""))
         if args.experiment in ("alpha", "bytenet"):
             parts.append(f"--alphas {','.join(f'{a:g}' for a in args.alphas)}")
         if args.experiment == "bytenet":

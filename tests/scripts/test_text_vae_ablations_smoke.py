@@ -83,3 +83,11 @@ class TextVAEAblationsSmokeTest(tf.test.TestCase):
                                   "--valid-size", "100000"])
         with self.assertRaisesRegex(ValueError, "--valid-size=100000"):
             script.tweet_ids(args)
+
+    def test_convergence_tolerance_is_a_flag_on_the_command_line(self):
+        script = load_script("text_vae_ablations")
+        loose = script.parse_args(["--experiment", "tweets", "--data-dir", "/x", "--min-improvement", "0.02"])
+        self.assertIn("--min-improvement 0.02", script.command(loose))
+        default = script.parse_args(["--experiment", "tweets", "--data-dir", "/x"])
+        self.assertNotIn("--min-improvement", script.command(default))
+        self.assertNotEqual(script.settings_key(loose), script.settings_key(default))

@@ -42,6 +42,7 @@ import tfrnnx
 import tfrnnx.callbacks
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import fit_and_evaluate, markdown_cell
+from tfrnnx.experiments.text_vae_runs import parameter_count, units_matching
 from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")
@@ -209,23 +210,11 @@ def variants(args, vocab_size):
                lambda seed, schedule: hybrid(args, vocab_size, seed, aux_weight=0.2, kl_annealing=schedule))
 
 
-def _parameters(model, length):
-    model(np.zeros((1, length), "int32"))
-    return int(model.count_params())
-
-
 def matched_lstm_units(args, vocab_size):
     """LSTM VAE units whose parameter count is closest to the hybrid's (thesis: matched)."""
-    target = _parameters(hybrid(args, vocab_size, 0), args.length)
-    low, high = 1, 4 * args.units
-    while low < high:  # the count grows with the units: the first at or above the target
-        middle = (low + high) // 2
-        if _parameters(lstm_vae(args, vocab_size, 0, units=middle), args.length) < target:
-            low = middle + 1
-        else:
-            high = middle
-    return min((low - 1, low), key=lambda u: abs(
-        _parameters(lstm_vae(args, vocab_size, 0, units=max(1, u)), args.length) - target))
+    return units_matching(
+        lambda units: parameter_count(lstm_vae(args, vocab_size, 0, units=units), args.length),
+        parameter_count(hybrid(args, vocab_size, 0), args.length), 4 * args.units)
 
 
 def run(args):

@@ -35,5 +35,17 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
             script.main(["--quick", "--data-dir", data_dir, "--out", out])
             with open(out) as f:
                 table = f.read()
+            with open(os.path.join(tmp, "table.json")) as f:
+                twin = json.load(f)
         self.assertEqual(table.count("| 16 |"), 2)
         self.assertIn("deconv (historyless)", table)
+        lstm, deconv = twin["rows"]
+        self.assertEqual((lstm["model"], deconv["model"]), ("lstm", "deconv"))
+        self.assertGreater(lstm["units"], 0)
+        self.assertEqual([p["step"] for p in lstm["curve"]], [2, 4])
+        self.assertEqual(lstm["rec_bpc"], lstm["curve"][-1]["valid_bpc"])
+
+    def test_historyless_rejects_bad_lengths(self):
+        script = load_script("text_vae_historyless")
+        with self.assertRaisesRegex(SystemExit, "2"):
+            script.parse_args(["--lengths", "16,x"])

@@ -69,6 +69,25 @@ def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, lea
     }
 
 
+def parameter_count(model, length):
+    """Parameters of a text VAE, built on a batch of one `length`-token row."""
+    model(np.zeros((1, length), "int32"))
+    return int(model.count_params())
+
+
+def units_matching(parameters_of, target, max_units):
+    """The units in 1 .. `max_units` whose model, `parameters_of(units)` parameters, comes
+    closest to `target` parameters (the thesis compares parameter-matched models)."""
+    low, high = 1, max_units
+    while low < high:  # the count grows with the units: the first at or above the target
+        middle = (low + high) // 2
+        if parameters_of(middle) < target:
+            low = middle + 1
+        else:
+            high = middle
+    return min({max(1, low - 1), low}, key=lambda units: abs(parameters_of(units) - target))
+
+
 def markdown_cell(text):
     """`text` as an inline-code table cell: pipes escaped, padding and newlines visible."""
     return "`" + text.replace("|", "\\|").replace("\n", "⏎").replace("`", "'") + "`"

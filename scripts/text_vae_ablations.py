@@ -409,6 +409,8 @@ def report(args, rows, num_train, num_valid, wall_seconds):
                          + (f" \\| {rec}" if rec is not None else "") + f" | {cell(r, 'kl_nats', 1)}"
                          + (f" \\| {kl}" if kl is not None else "")
                          + f" | {r['distinct_samples']:.0f} | {r['distinct_4grams']:.0f} |")
+    if args.experiment == "tweets":
+        lines += ["", "## The thesis' findings (§5.5.3, lines 2866-2877) here", "", *tweet_observations(rows)]
     if args.experiment == "bytenet":
         lines += ["", "## Thesis (Fig. 5.8, curves only) and whether its findings hold here", "",
                   *bytenet_observations(rows)]
@@ -425,6 +427,37 @@ def report(args, rows, num_train, num_valid, wall_seconds):
     write_results(args.out, "\n".join(lines) + "\n", {"command": command(args), "rows": rows})
     if not args.quick:
         plot(args, rows)
+
+
+def tweet_observations(rows):
+    """The thesis' statements about Tables 5.1 / 5.2, tested on the mean per model."""
+    lstm = sorted((r for r in rows if r["model"].startswith("LSTM VAE")), key=lambda r: r["model"])
+    hybrid = [r for r in rows if r["model"].startswith("hybrid")]
+    if not lstm or not hybrid:
+        return []
+    hybrid, lines = hybrid[0], []
+    best = min(lstm, key=lambda r: r["total"])
+    ratio = hybrid["total"] / best["total"]
+    lines.append(f"- Total costs comparable (the hybrid's within 10% of the best LSTM VAE's): "
+                 f"{'holds' if ratio <= 1.1 else 'does not hold'} ({hybrid['total']:.3f} vs "
+                 f"{best['total']:.3f} bpc, ratio {ratio:.2f}).")
+    more = all(hybrid["kl"] > r["kl"] for r in lstm)
+    lines.append(f"- The hybrid puts more information into z (KL above every LSTM VAE's): "
+                 f"{'holds' if more else 'does not hold'} ({hybrid['kl']:.4f} vs "
+                 + ", ".join(f"{r['kl']:.4f}" for r in lstm) + " bpc).")
+    kls, recs = [r["kl"] for r in lstm], [r["rec"] for r in lstm]
+    rising = all(a < b for a, b in zip(kls, kls[1:])) and all(a < b for a, b in zip(recs, recs[1:]))
+    lines.append(f"- LSTM VAE: higher input dropout, more KL and a higher reconstruction cost (Table 5.2, "
+                 f"Bowman et al.): {'holds' if rising else 'does not hold'} (KL "
+                 + ", ".join(f"{k:.4f}" for k in kls) + "; rec " + ", ".join(f"{r:.3f}" for r in recs) + ").")
+    diverse = all(hybrid["distinct_samples"] > r["distinct_samples"] and hybrid["distinct_4grams"]
+                  > r["distinct_4grams"] for r in lstm)
+    repeats = {r["model"]: sum("@user @user @user" in s for s in r["samples"]) for r in lstm + [hybrid]}
+    lines.append(f"- The LSTM VAE repeats \"@user\", the hybrid's samples are more diverse (more distinct "
+                 f"samples and word 4-grams than every LSTM VAE): {'holds' if diverse else 'does not hold'} "
+                 "(samples containing \"@user @user @user\": "
+                 + ", ".join(f"{m} {n}/{len(hybrid['samples'])}" for m, n in repeats.items()) + ").")
+    return lines
 
 
 def bytenet_observations(rows):

@@ -202,7 +202,8 @@ def report(args, command, rows, wall):
     lines = [
         "# Historyless decoding: LSTM vs deconvolutional decoder (thesis Fig. 5.5, scaled down)", "",
         "Command (repository root; written by the script):", "", f"    {command}", "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU. Wall time {wall:.0f} s "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU. Wall time of this "
+        f"invocation {wall:.0f} s; training time of all rows {sum(r['train_seconds'] for r in rows):.0f} s "
         "(rows cached in the work directory are read back, not retrained). "
         f"Seed {args.seed}. Data: PTB characters, {args.steps * args.batch_size} training fragments "
         f"from random positions of train, {args.valid_fragments} of valid.", "",

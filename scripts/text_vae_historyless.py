@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 import tfrnnx
+from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import parameter_count, units_matching
 from tfrnnx.io_utils import write_results
@@ -68,17 +69,15 @@ def parse_args(argv=None):
     if args.quick:
         args.lengths, args.steps, args.eval_every, args.batch_size = "16", 4, 2, 4
         args.valid_fragments, args.latent_dim, args.workdir = 8, 4, None
-    for name in ("steps", "eval_every", "batch_size", "valid_fragments", "latent_dim"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer. Received: {getattr(args, name)}")
-    if args.learning_rate <= 0:
-        parser.error(f"--learning-rate must be positive. Received: {args.learning_rate}")
     try:
         args.lengths = [int(x) for x in args.lengths.split(",")]
     except ValueError:
         parser.error(f"--lengths must be comma-separated integers. Received: {args.lengths!r}")
     if min(args.lengths) < 1:
         parser.error(f"--lengths must be positive. Received: {args.lengths}")
+    if args.learning_rate <= 0:
+        parser.error(f"--learning-rate must be positive. Received: {args.learning_rate}")
+    check_script_flags(parser, args, ("steps", "eval_every", "batch_size", "valid_fragments", "latent_dim"))
     return args
 
 

@@ -6,6 +6,7 @@ and returns one row of per-character numbers (bits), the collapse monitors, a fe
 from the prior and a reconstruction.
 """
 
+import functools
 import math
 import time
 
@@ -78,6 +79,7 @@ def parameter_count(model, length):
 def units_matching(parameters_of, target, max_units):
     """The units in 1 .. `max_units` whose model, `parameters_of(units)` parameters, comes
     closest to `target` parameters (the thesis compares parameter-matched models)."""
+    parameters_of = functools.cache(parameters_of)  # each count builds a model: count once
     low, high = 1, max_units
     while low < high:  # the count grows with the units: the first at or above the target
         middle = (low + high) // 2

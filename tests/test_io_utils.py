@@ -46,3 +46,21 @@ class WriteResultsTest(tf.test.TestCase):
                 self.assertEqual(file.read(), "# page\n")
             with open(os.path.join(tmp, "results", "name.json")) as file:
                 self.assertEqual(json.load(file), {"command": "c", "rows": [{"a": 1}]})
+
+
+class WriteFigureAtomicallyTest(tf.test.TestCase):
+    def test_png_written_and_no_temporary_left(self):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axis = plt.subplots(figsize=(1, 1))
+        axis.plot([0, 1], [1, 0])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "figures", "plot.png")
+            io_utils.write_figure_atomically(figure, path, dpi=20)
+            plt.close(figure)
+            with open(path, "rb") as file:
+                self.assertEqual(file.read(8), b"\x89PNG\r\n\x1a\n")  # the PNG signature
+            self.assertEqual(os.listdir(os.path.dirname(path)), ["plot.png"])

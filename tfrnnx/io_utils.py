@@ -36,3 +36,18 @@ def write_results(page_path, page, twin):
     """Writes a results page and its JSON twin (`<page without .md>.json`), each atomically."""
     write_text_atomically(page_path, page)
     write_text_atomically(os.path.splitext(page_path)[0] + ".json", json.dumps(twin, indent=1) + "\n")
+
+
+def write_figure_atomically(figure, path, dpi=110):
+    """Saves a matplotlib ``figure`` as a PNG at ``path`` through a temporary file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=directory)
+    os.close(handle)
+    try:
+        figure.savefig(temporary, dpi=dpi)
+        os.chmod(temporary, 0o666 & ~_UMASK)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)

@@ -1,4 +1,4 @@
-"""unique_ngrams and memorization against direct Python loops over n-gram sets."""
+"""unique_ngrams, unique_ngram_count and memorization against direct Python loops over n-gram sets."""
 
 import doctest
 import gzip
@@ -52,6 +52,19 @@ class NgramsTest(tf.test.TestCase):
         self.assertEqual(0.0, metrics.unique_ngrams(["a b", ""], n=3))
         self.assertEqual(1.0, metrics.unique_ngrams(["a b c d e"], n=4))
 
+    def test_unique_ngram_count_equals_set_size(self):
+        rng = random.Random(3)
+        for n in (1, 2, 3, 4):
+            for _ in range(5):
+                samples = _corpus(rng, rng.randint(1, 8), "abcd", 7)
+                expected = len({g for s in samples for g in _ngrams(s, n)})
+                count = metrics.unique_ngram_count(samples, n=n)
+                self.assertIsInstance(count, int)
+                self.assertEqual(expected, count)
+        self.assertEqual(0, metrics.unique_ngram_count(["a b", ""], n=3))
+        # Repeating the samples adds occurrences, not distinct n-grams.
+        self.assertEqual(3, metrics.unique_ngram_count(["x y z w v", "x y z w v"] * 3, n=3))
+
     def test_memorization_equals_nearest_neighbour_loop(self):
         rng = random.Random(1)
         for n in (1, 2, 3, 4):
@@ -73,6 +86,8 @@ class NgramsTest(tf.test.TestCase):
         cases = [
             (lambda: metrics.unique_ngrams([]), "samples"),
             (lambda: metrics.unique_ngrams(["a"], n=0), "n=0"),
+            (lambda: metrics.unique_ngram_count([]), "samples"),
+            (lambda: metrics.unique_ngram_count(["a"], n=-1), "n=-1"),
             (lambda: metrics.memorization(["a"], []), "train"),
             (lambda: metrics.memorization([None], ["a"]), r"samples\[0\]=None"),
         ]

@@ -5,11 +5,11 @@ issue-6 metric suite on one set of samples; `markdown_table` and `plot_metrics` 
 results.
 """
 
-import os
 
 import numpy as np
 
 from tfrnnx import metrics
+from tfrnnx.io_utils import write_figure_atomically
 
 # name, column header, higher-is-better (for the plots' labels)
 METRICS = (
@@ -162,9 +162,5 @@ def plot_metrics(
         axis.axis("off")
     figure.suptitle(title, fontsize=10)
     figure.tight_layout()
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, "." + os.path.basename(path) + ".tmp.png")
-    figure.savefig(temporary, dpi=110)
+    write_figure_atomically(figure, path, dpi=110)
     plt.close(figure)
-    os.replace(temporary, path)

@@ -8,6 +8,7 @@ from tfrnnx.metrics.bleu import self_bleu
 from tfrnnx.metrics.frechet import frechet_distance
 from tfrnnx.metrics.mauve import mauve
 from tfrnnx.metrics.ngrams import memorization
+from tfrnnx.metrics.ngrams import unique_ngram_count
 from tfrnnx.metrics.ngrams import unique_ngrams
 from tfrnnx.metrics.precision_recall import precision_recall
 

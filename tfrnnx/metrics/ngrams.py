@@ -39,13 +39,47 @@ def unique_ngrams(samples, n=4):
         Li et al. (2016), "A Diversity-Promoting Objective Function for Neural
         Conversation Models", NAACL.
     """
+    grams = _pooled_ngrams(samples, n)
+    if len(grams) == 0:
+        return 0.0
+    return float(len(np.unique(grams)) / len(grams))
+
+
+def unique_ngram_count(samples, n=4):
+    """Number of distinct n-grams among all n-grams of the samples.
+
+    The count the thesis reports as "unique 4-grams" (Table 5.4): all n-gram occurrences
+    of all samples are pooled (n-grams do not cross sentence boundaries) and each distinct
+    n-gram counts once. Unlike `unique_ngrams` it grows with the number of samples, so
+    compare counts only between sample sets of the same size.
+
+    Args:
+        samples: non-empty list of sentences, each a string (split on whitespace) or a
+            list of tokens.
+        n: n-gram order, at least 1. Default value: 4.
+
+    Returns:
+        A Python int; 0 when no sample has `n` tokens.
+
+    Raises:
+        ValueError: for empty `samples`, a malformed sentence, or `n` below 1.
+
+    Example:
+
+    >>> import tfrnnx
+    >>> tfrnnx.metrics.unique_ngram_count(["a b a b", "a b c"], n=2)
+    3
+    """
+    return int(len(np.unique(_pooled_ngrams(samples, n))))
+
+
+def _pooled_ngrams(samples, n):
+    """The n-gram ids of every occurrence in the checked `samples` (one id per distinct n-gram)."""
     sentences = _as_sentences(samples, "samples")
     check_integer("n", n)
     ids, lengths = _encode(sentences)
     *_, (_, grams, _) = _ngram_ids(ids, lengths, n)
-    if len(grams) == 0:
-        return 0.0
-    return float(len(np.unique(grams)) / len(grams))
+    return grams
 
 
 def memorization(samples, train, n=4):

@@ -99,11 +99,15 @@ def parse_args(argv):
                         help="Adam's step size (thesis, line 1898: 1e-4)")
     parser.add_argument("--clipnorm", type=float, default=None, help="Adam gradient-norm clip")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--save-model", default=None,
-                        help="write the 'context' attention model to this .keras path")
+    parser.add_argument("--save-dir", default=None,
+                        help="write each trained attention model to DIR/<model>.keras")
     parser.add_argument("--init-from", default=None,
                         help="a .keras attention model (e.g. trained on pair) whose weights, "
                              "all but the last classifier layer, start the attention models")
+    parser.add_argument("--context-from-no-context", action="store_true",
+                        help="train the model without context first, then start the context "
+                        "model from it (its attention GRU's context rows zero); the context "
+                        "model's training time includes the other's")  # fmt: skip
     parser.add_argument("--out", default=None,
                         help="default docs/results/cluttered_mnist[_TASK].md")
     parser.add_argument("--logdir", default="runs/cluttered_mnist")
@@ -123,6 +127,9 @@ def parse_args(argv):
     if args.num_clutter is None:
         args.num_clutter = 0 if args.task == "sum" else 8
     _task_defaults(args, parser)
+    if args.context_from_no_context and not {"context", "no_context"} <= set(args.models):
+        parser.error("--context-from-no-context needs --models context no_context. Received: "
+                     f"--models {' '.join(args.models)}")
     if args.out is None:
         suffix = "" if args.task == "single" else f"_{args.task}"
         args.out = os.path.join("docs", "results", f"cluttered_mnist{suffix}.md")
@@ -206,14 +213,27 @@ class _StopAfterSeconds(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_one(args, name, data, seconds_budget=None):
-    """Trains one model; the CNN trains for `seconds_budget` seconds when it is given."""
+def train_one(args, name, data, seconds_budget=None, start_from=None):
+    """Trains one model; the CNN trains for `seconds_budget` seconds when it is given.
+
+    `start_from`: `(model, seconds, epochs)` of a trained attention model this one starts
+    from; else `--init-from`'s model, if given."""
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(args.seed)
     attention = name != "cnn"
     model = attention_model(args, name == "context") if attention else cnn_baseline(args)
-    if attention and args.init_from:
-        _initialise_from(model, args.init_from, x_train[:1])
+    earlier_seconds, earlier_epochs = 0.0, 0
+    if attention and (start_from or args.init_from):
+        if start_from:
+            source, earlier_seconds, earlier_epochs = start_from
+            origin = f"the trained {source.name}"
+        else:
+            source, origin = keras.saving.load_model(args.init_from, compile=False), args.init_from
+        source(x_train[:1])
+        model(x_train[:1])
+        kept = model.transfer_weights_from(source)
+        print(f"{name}: started from {origin}; {len(kept)} weights kept as initialised",
+              flush=True)  # fmt: skip
     model.compile(keras.optimizers.Adam(args.learning_rate, clipnorm=args.clipnorm),
                   metrics=["accuracy"],
                   loss=None if attention else "sparse_categorical_crossentropy")
@@ -233,33 +253,15 @@ def train_one(args, name, data, seconds_budget=None):
         fit(args.curriculum_epochs, 0)
         model.set_curriculum_phase("full")
     history = fit(epochs, args.curriculum_epochs if attention else 0)
-    seconds = time.time() - started
-    epochs_run = (args.curriculum_epochs if attention else 0) + len(history.epoch)
+    # A warm-started model's training time includes the model it started from.
+    seconds = time.time() - started + earlier_seconds
+    epochs_run = (args.curriculum_epochs if attention else 0) + len(history.epoch) + earlier_epochs
     _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
-    if name == "context" and args.save_model:
-        model.save(args.save_model)
+    if attention and args.save_dir:
+        os.makedirs(args.save_dir, exist_ok=True)
+        model.save(os.path.join(args.save_dir, f"{name}.keras"))
     return model, dict(model=name, error=100.0 * (1.0 - accuracy), params=model.count_params(),
                        train_seconds=seconds, epochs=epochs_run)
-
-
-def _initialise_from(model, path, images):
-    """Copies the weights of a saved attention model of the same architecture, in order,
-    wherever the shapes agree: a sum model starts from a pair model except for the
-    classifier's output layer (19 vs 55 classes)."""
-    source = keras.saving.load_model(path, compile=False)
-    source(images)
-    model(images)
-    if len(source.weights) != len(model.weights):
-        raise ValueError(
-            f"--init-from must hold an attention model of the same architecture. Received: "
-            f"{path} with {len(source.weights)} weights, this model has {len(model.weights)}"
-        )
-    copied = 0
-    for target, weight in zip(model.weights, source.weights):
-        if tuple(target.shape) == tuple(weight.shape):
-            target.assign(weight)
-            copied += 1
-    print(f"initialised {copied} of {len(model.weights)} weights from {path}", flush=True)
 
 
 def glimpse_png(model, images, path):
@@ -276,11 +278,18 @@ def main(argv=None):
     data = make_data(args)
     rows = []
     png = os.path.splitext(args.out)[0] + "_glimpses.png"
-    # The CNN goes last, so that it can be given the attention models' training time.
-    for name in sorted(args.models, key=lambda name: name == "cnn"):
+    # The CNN goes last, so that it can be given the attention models' training time; with
+    # --context-from-no-context the model without context goes first.
+    order = {"no_context": 0 if args.context_from_no_context else 1, "context": 1, "cnn": 2}
+    trained = {}
+    for name in sorted(args.models, key=order.get):
         attention_seconds = [row["train_seconds"] for row in rows]
         budget = max(attention_seconds) if args.cnn_budget == "time" and attention_seconds else None
-        model, row = train_one(args, name, data, budget)
+        start_from = None
+        if name == "context" and args.context_from_no_context:
+            start_from = trained["no_context"]
+        model, row = train_one(args, name, data, budget, start_from)
+        trained[name] = (model, row["train_seconds"], row["epochs"])
         rows.append(row)
         print(json.dumps(row), flush=True)
         if name == "context" or (name == "no_context" and "context" not in args.models):
@@ -329,6 +338,9 @@ def report(args, rows, wall, command, png):
            if args.max_glimpse_extent else "no limit on the glimpse size. ")
         + (f"The attention models started from the weights of `{args.init_from}` (all but the "
            "classifier's output layer). " if args.init_from else "")
+        + ("The context model started from the trained model without context (its attention "
+           "GRU's context rows zero, so it starts computing what that model does); its "
+           "training time and epochs include that model's. " if args.context_from_no_context else "")
         + "Test error after the last epoch (no model selection)."
         + (" The CNN trains epoch by epoch until its training time reaches the slowest "
            "attention model's (equal wall time)." if args.cnn_budget == "time" else ""),

@@ -282,6 +282,66 @@ class RecurrentAttentionModelTest(tf.test.TestCase, ModelChecks):
         )
 
 
+class TransferWeightsTest(tf.test.TestCase):
+    def trained_looking(self, model, seed):
+        """Replaces every weight by random values, so no copy can pass by coincidence."""
+        rng = np.random.default_rng(seed)
+        for weight in model.weights:
+            weight.assign(rng.normal(0.0, 0.3, tuple(weight.shape)).astype("float32"))
+
+    def test_context_model_starts_computing_what_the_model_without_context_does(self):
+        x = images(size=32)
+        source = small_model(context_network=False, max_glimpse_extent=0.5,
+                             max_glimpse_extent_from_step=1)  # fmt: skip
+        target = small_model(context_network=True, max_glimpse_extent=0.5,
+                             max_glimpse_extent_from_step=1, seed=1)  # fmt: skip
+        source(x), target(x)
+        self.trained_looking(source, 0)
+        context_before = [w.numpy() for w in target.context_cnn.weights]
+        kept = target.transfer_weights_from(source)
+        self.assertEqual(sorted(kept), sorted(w.path for w in target.context_cnn.weights))
+        expected, got = source.trace(x), target.trace(x)
+        for key in ("step_probabilities", "params", "boxes", "h1", "h2"):
+            self.assertAllClose(expected[key], got[key], atol=1e-6, msg=key)
+        # The attention GRU's context rows are zero, its h1 rows the source's.
+        kernel = target.attention_cell.kernel.numpy()
+        self.assertAllEqual(kernel[: target.units], source.attention_cell.kernel.numpy())
+        self.assertAllEqual(kernel[target.units :], np.zeros_like(kernel[target.units :]))
+        for before, weight in zip(context_before, target.context_cnn.weights):
+            self.assertAllEqual(before, weight.numpy())
+
+    def test_sum_model_starts_from_a_pair_model_but_for_the_output_layer(self):
+        x = images()
+        pair, digit_sum = small_model(num_classes=5), small_model(num_classes=3, seed=1)
+        pair(x), digit_sum(x)
+        self.trained_looking(pair, 1)
+        output_layer = digit_sum.classifier.layers[-1]
+        before = [w.numpy() for w in output_layer.weights]
+        kept = digit_sum.transfer_weights_from(pair)
+        self.assertEqual(kept, [w.path for w in output_layer.weights])
+        for before_value, weight in zip(before, output_layer.weights):
+            self.assertAllEqual(before_value, weight.numpy())
+        # Every other weight is the pair model's: the same attention and features.
+        pair_trace, sum_trace = pair.trace(x), digit_sum.trace(x)
+        for key in ("params", "h1", "h2"):
+            self.assertAllClose(pair_trace[key], sum_trace[key], atol=1e-6, msg=key)
+
+    def test_transfer_errors_name_the_problem(self):
+        x = images()
+        context, plain = small_model(context_network=True), small_model(context_network=False)
+        wide, unbuilt = small_model(context_network=False, units=12), small_model(context_network=False)
+        for model in (context, plain, wide):
+            model(x)
+        with self.assertRaisesRegex(ValueError, "source has a context network"):
+            plain.transfer_weights_from(context)
+        with self.assertRaisesRegex(ValueError, "not the same architecture"):
+            plain.transfer_weights_from(wide)
+        with self.assertRaisesRegex(ValueError, "Call source on a batch of images"):
+            plain.transfer_weights_from(unbuilt)
+        with self.assertRaisesRegex(ValueError, "source must be a RecurrentAttentionModel"):
+            plain.transfer_weights_from(keras.Sequential())
+
+
 class SequenceReadingTest(tf.test.TestCase):
     TERMINAL = 3  # 4 classes: digits 0..2 and the terminal class
 

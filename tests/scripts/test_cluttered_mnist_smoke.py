@@ -39,10 +39,10 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         data_dir = os.path.dirname(real_data_dir("mnist"))
         script = load_script("cluttered_mnist")
         with tempfile.TemporaryDirectory() as tmp:
-            saved = os.path.join(tmp, "pair.keras")
+            saved = os.path.join(tmp, "context.keras")
             common = ["--quick", "--models", "context", "--data-dir", data_dir, "--logdir", tmp]
             script.main(["--task", "pair", "--out", os.path.join(tmp, "p.md"),
-                         "--save-model", saved, *common])  # fmt: skip
+                         "--save-dir", tmp, *common])  # fmt: skip
             pair = keras.saving.load_model(saved, compile=False)
             out = os.path.join(tmp, "s.md")
             script.main(["--task", "sum", "--out", out, "--init-from", saved, *common])
@@ -54,6 +54,30 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertIn("started from the weights of", page)
         self.assertEqual([row["config"] for row in twin["rows"]], ["context"])
         self.assertEqual(twin["rows"][0]["thesis_error"], 2.55)
+
+    def test_context_model_from_the_model_without_context_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("mnist"))
+        script = load_script("cluttered_mnist")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "warm.md")
+            argv = ["--quick", "--data-dir", data_dir, "--out", out, "--logdir", tmp,
+                    "--models", "context", "no_context", "--context-from-no-context",
+                    "--save-dir", tmp]  # fmt: skip
+            self.assertEqual(script.main(argv), 0)
+            with open(out) as f:
+                page = f.read()
+            with open(os.path.join(tmp, "warm.json")) as f:
+                rows = {row["config"]: row for row in json.load(f)["rows"]}
+            # Both attention models are saved, whichever ran.
+            saved = sorted(f for f in os.listdir(tmp) if f.endswith(".keras"))
+        self.assertEqual(saved, ["context.keras", "no_context.keras"])
+        self.assertIn("started from the trained model without context", page)
+        # The context model's time and epochs include the model it started from.
+        self.assertGreater(rows["context"]["train_seconds"], rows["no_context"]["train_seconds"])
+        self.assertEqual(rows["context"]["epochs"], 2 * rows["no_context"]["epochs"])
+        with self.assertRaises(SystemExit):
+            script.parse_args(["--data-dir", data_dir, "--models", "context",
+                               "--context-from-no-context"])  # fmt: skip
 
     def test_quick_sum_task_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))

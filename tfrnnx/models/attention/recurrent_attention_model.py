@@ -179,7 +179,9 @@ class RecurrentAttentionModel(keras.Model):
         `trace(images)` also returns every step's probabilities, glimpse parameters,
         shifts, attention states and glimpse boxes `(batch, steps, 4)`
         (`DrawGlimpse.boxes`); `export_serving(path)` writes a SavedModel whose `serve`
-        signature returns the probabilities and the boxes.
+        signature returns the probabilities and the boxes. `transfer_weights_from(model)`
+        starts the model from a trained one (digit sums from pairs, or a context model
+        from one without context).
 
     Example:
 
@@ -523,6 +525,67 @@ class RecurrentAttentionModel(keras.Model):
         if self.reading_order == "right_to_left":
             y = _reverse_prefix(y, _sequence_lengths(y, self.num_classes - 1))
         return ops.repeat(y, self.glimpses_per_object, axis=1)
+
+    def transfer_weights_from(self, source):
+        """Starts this model from a trained `source` attention model; returns the paths of
+        the weights left as initialised.
+
+        Every component's weights are copied where the shapes agree. Two differences are
+        allowed: the classifier's output layer of another number of classes is left as
+        initialised (e.g. digit sums from a pair model, thesis §4.4.1), and a model with
+        the context network can start from one without it: the attention GRU's input
+        kernel gets the source's rows for `h1` and zero rows for the context code, so at
+        the start this model computes exactly what the source does and learns to use the
+        context from there. Both models must be built (called on images).
+        """
+        if not isinstance(source, RecurrentAttentionModel):
+            raise ValueError(
+                f"source must be a RecurrentAttentionModel. Received: source={source!r}"
+            )
+        for role, model in (("source", source), ("this model", self)):
+            if not model.built:
+                raise ValueError(f"Call {role} on a batch of images before transfer_weights_from.")
+        if source.context_cnn is not None and self.context_cnn is None:
+            raise ValueError(
+                "source has a context network and this model has none: its attention GRU "
+                "would lose an input. Received: source.context_network=True, "
+                "context_network=False"
+            )
+        kept = []
+        for component in ("full_glimpse_network", "simple_glimpse_network", "context_cnn",
+                          "attention_cell", "aggregation_cell", "attention_params", "classifier"):  # fmt: skip
+            targets, sources = getattr(self, component), getattr(source, component)
+            if targets is None or sources is None:
+                kept += [] if targets is None else [w.path for w in targets.weights]
+                continue
+            if len(targets.weights) != len(sources.weights):
+                raise ValueError(
+                    f"source's {component} has {len(sources.weights)} weights, this model's "
+                    f"{len(targets.weights)}: not the same architecture"
+                )
+            last_classifier_layer = targets.weights[-2:] if component == "classifier" else []
+            for target, weight in zip(targets.weights, sources.weights):
+                self._transfer_one(component, target, weight, last_classifier_layer, kept)
+        return kept
+
+    def _transfer_one(self, component, target, weight, last_classifier_layer, kept):
+        target_shape, shape = tuple(target.shape), tuple(weight.shape)
+        value = ops.convert_to_numpy(weight)
+        widened = (
+            component == "attention_cell" and target is self.attention_cell.kernel
+            and target_shape[1] == shape[1] and target_shape[0] == shape[0] + self.units
+        )  # fmt: skip
+        if target_shape == shape:
+            target.assign(value)
+        elif widened:  # [h1, context] rows: h1's from the source, the context's zero
+            target.assign(ops.concatenate([value, ops.zeros((self.units, shape[1]), value.dtype)], 0))
+        elif any(target is w for w in last_classifier_layer):
+            kept.append(target.path)
+        else:
+            raise ValueError(
+                f"source's {component} weight {weight.path} has shape {shape}, this model's "
+                f"{target.path} {target_shape}: not the same architecture"
+            )
 
     @staticmethod
     def combine_readers(forward, backward, terminal_class=None):

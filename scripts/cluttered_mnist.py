@@ -26,6 +26,7 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.callbacks.glimpse_summary import draw_glimpse_boxes
+from tfrnnx.io_utils import write_figure_atomically
 from tfrnnx.io_utils import write_results
 
 THESIS_ERROR = {
@@ -108,6 +109,9 @@ def parse_args(argv):
                         help="train the model without context first, then start the context "
                         "model from it (its attention GRU's context rows zero); the context "
                         "model's training time includes the other's")  # fmt: skip
+    parser.add_argument("--curve-size", type=int, default=2000,
+                        help="test canvases scored after every epoch for the error curves "
+                        "(0: none); the table's error is on the whole test set")  # fmt: skip
     parser.add_argument("--out", default=None,
                         help="default docs/results/cluttered_mnist[_TASK].md")
     parser.add_argument("--logdir", default="runs/cluttered_mnist")
@@ -116,8 +120,11 @@ def parse_args(argv):
     for flag, value in (("--attention-noise", args.attention_noise), ("--glimpse-dropout", args.glimpse_dropout)):
         if not 0.0 <= value < 1.0:
             parser.error(f"{flag} must be in [0, 1). Received: {value}")
+    if not 0 <= args.curve_size:
+        parser.error(f"--curve-size must be >= 0. Received: {args.curve_size}")
     if args.quick:
         args.train_size, args.test_size, args.canvas = 64, 32, 40
+        args.curve_size = min(args.curve_size, 32)
         args.num_clutter = 0 if args.task == "sum" else 4
         args.glimpses, args.glimpse_size, args.units, args.epochs = 2, 6, 16, 1
         args.shift_regularizer_step = min(args.shift_regularizer_step, args.glimpses - 1)
@@ -200,16 +207,52 @@ def attention_model(args, context):
     )
 
 
-class _StopAfterSeconds(keras.callbacks.Callback):
-    """Stops training at the end of the first epoch that ends past `seconds`."""
+class _ErrorCurve(keras.callbacks.Callback):
+    """Test error on held-out canvases after every epoch, against training seconds (the
+    time spent scoring left out), continuing from `start` = (seconds, epochs) of a model
+    this one started from."""
 
-    def __init__(self, seconds):
+    def __init__(self, images, labels, start=(0.0, 0)):
         super().__init__()
-        self.seconds = seconds
-        self.started = time.time()
+        self.images, self.labels = images, labels
+        self.start_seconds, self.start_epochs = start
+        self.points, self.scoring_seconds = [], 0.0
+
+    def on_train_begin(self, logs=None):
+        if not hasattr(self, "started"):  # a curriculum calls fit twice: one clock
+            self.started = time.time()
+
+    def training_seconds(self):
+        return time.time() - self.started - self.scoring_seconds
 
     def on_epoch_end(self, epoch, logs=None):
-        if time.time() - self.started >= self.seconds:
+        if len(self.images) == 0:
+            return
+        scoring = time.time()
+        _, accuracy = self.model.evaluate(self.images, self.labels, batch_size=256, verbose=0)
+        self.scoring_seconds += time.time() - scoring
+        self.points.append({"epoch": self.start_epochs + epoch + 1,
+                            "seconds": round(self.start_seconds + self.training_seconds(), 1),
+                            "error": round(100.0 * (1.0 - accuracy), 2)})  # fmt: skip
+
+
+def still_improving(points, last=3):
+    """Whether the best error of the last `last` epochs is a new best (the run had not
+    levelled off when it stopped)."""
+    errors = [p["error"] for p in points]
+    return len(errors) > last and min(errors[-last:]) < min(errors[:-last])
+
+
+class _StopAfterSeconds(keras.callbacks.Callback):
+    """Stops training at the end of the first epoch whose training time (the curve's
+    scoring left out) reaches `seconds`."""
+
+    def __init__(self, seconds, curve):
+        super().__init__()
+        self.seconds, self.curve = seconds, curve
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.curve.training_seconds() >= self.seconds:
             self.model.stop_training = True
 
 
@@ -238,14 +281,16 @@ def train_one(args, name, data, seconds_budget=None, start_from=None):
                   metrics=["accuracy"],
                   loss=None if attention else "sparse_categorical_crossentropy")
     logdir = os.path.join(args.logdir, name)
-    callbacks = [keras.callbacks.TensorBoard(logdir)]
+    curve = _ErrorCurve(x_test[: args.curve_size], y_test[: args.curve_size],
+                        (earlier_seconds, earlier_epochs))  # fmt: skip
+    # The curve goes first: it starts the clock that the other callbacks' time counts in.
+    callbacks = [curve, keras.callbacks.TensorBoard(logdir)]
     epochs = args.epochs
     if not attention and seconds_budget is not None:
-        callbacks.append(_StopAfterSeconds(seconds_budget))
+        callbacks.append(_StopAfterSeconds(seconds_budget, curve))
         epochs = 10_000
     if attention:
         callbacks.append(tfrnnx.callbacks.GlimpseSummary(logdir, x_test[:3]))
-    started = time.time()
     fit = lambda epochs, initial: model.fit(  # noqa: E731
         x_train, y_train, batch_size=args.batch_size, epochs=epochs, initial_epoch=initial,
         verbose=0, callbacks=callbacks)
@@ -254,14 +299,15 @@ def train_one(args, name, data, seconds_budget=None, start_from=None):
         model.set_curriculum_phase("full")
     history = fit(epochs, args.curriculum_epochs if attention else 0)
     # A warm-started model's training time includes the model it started from.
-    seconds = time.time() - started + earlier_seconds
+    seconds = curve.training_seconds() + earlier_seconds
     epochs_run = (args.curriculum_epochs if attention else 0) + len(history.epoch) + earlier_epochs
     _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
     if attention and args.save_dir:
         os.makedirs(args.save_dir, exist_ok=True)
         model.save(os.path.join(args.save_dir, f"{name}.keras"))
     return model, dict(model=name, error=100.0 * (1.0 - accuracy), params=model.count_params(),
-                       train_seconds=seconds, epochs=epochs_run)
+                       train_seconds=seconds, epochs=epochs_run, curve=curve.points,
+                       still_improving=still_improving(curve.points))  # fmt: skip
 
 
 def glimpse_png(model, images, path):
@@ -291,23 +337,48 @@ def main(argv=None):
         model, row = train_one(args, name, data, budget, start_from)
         trained[name] = (model, row["train_seconds"], row["epochs"])
         rows.append(row)
-        print(json.dumps(row), flush=True)
+        print(json.dumps({k: v for k, v in row.items() if k != "curve"}), flush=True)
         if name == "context" or (name == "no_context" and "context" not in args.models):
             glimpse_png(model, data[1][0][:6], png)
     wall = time.time() - started
     command = "python scripts/cluttered_mnist.py " + " ".join(argv if argv is not None else sys.argv[1:])
     twin = {
         "command": command.strip(),
-        "rows": [{"config": row["model"], **row,
+        "canvas": args.canvas,
+        "rows": [{"config": row["model"], **row, "test_error": round(row["error"] / 100.0, 6),
                   "thesis_error": THESIS_ERROR[args.task][row["model"]]} for row in rows],
         "thesis": {"error": THESIS_ERROR[args.task], "baselines": THESIS_BASELINES[args.task]},
     }  # fmt: skip
-    write_results(args.out, report(args, rows, wall, command, png), twin)
+    curves = os.path.splitext(args.out)[0] + "_curves.png"
+    if any(row["curve"] for row in rows):
+        curves_png(rows, curves)
+    write_results(args.out, report(args, rows, wall, command, png, curves), twin)
     print(f"wrote {args.out} ({wall:.0f} s)")
     return 0
 
 
-def report(args, rows, wall, command, png):
+def curves_png(rows, path):
+    """Held-out error against training seconds, one line per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 3.6))
+    for row in rows:
+        if row["curve"]:
+            axis.plot([p["seconds"] for p in row["curve"]], [p["error"] for p in row["curve"]],
+                      marker="o", markersize=2, label=NAMES[row["model"]])  # fmt: skip
+    axis.set_yscale("log")
+    axis.set_xlabel("training time (s)")
+    axis.set_ylabel("test error (%, log)")
+    axis.legend(fontsize=7)
+    figure.tight_layout()
+    write_figure_atomically(figure, path)
+    plt.close(figure)
+
+
+def report(args, rows, wall, command, png, curves):
     lines = [
         f"# {TITLES[args.task]}",
         "",
@@ -345,15 +416,17 @@ def report(args, rows, wall, command, png):
         + (" The CNN trains epoch by epoch until its training time reaches the slowest "
            "attention model's (equal wall time)." if args.cnn_budget == "time" else ""),
         "",
-        "| model | test error, ours (%) | thesis (%) | parameters | epochs | training time (s) |",
-        "|---|---|---|---|---|---|",
+        "| model | test error, ours (%) | thesis (%) | parameters | epochs | training time (s) "
+        "| still improving |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         thesis = THESIS_ERROR[args.task][row["model"]]
         thesis = "—" if thesis is None else f"{thesis:.2f}"
+        improving = "—" if len(row["curve"]) < 4 else ("yes" if row["still_improving"] else "no")
         lines.append(
             f"| {NAMES[row['model']]} | {row['error']:.2f} | {thesis} "
-            f"| {row['params']:,} | {row['epochs']} | {row['train_seconds']:.0f} |"
+            f"| {row['params']:,} | {row['epochs']} | {row['train_seconds']:.0f} | {improving} |"
         )
     lines += [
         "",
@@ -366,6 +439,13 @@ def report(args, rows, wall, command, png):
         f"Learned glimpses on test images (step t in red, green, blue, yellow): "
         f"`{os.path.basename(png)}`.",
     ]
+    if any(row["curve"] for row in rows):
+        lines += [
+            "",
+            f"Error on the first {args.curve_size} test canvases after every epoch, against "
+            f"training time (the scoring's time left out): `{os.path.basename(curves)}`. "
+            "\"Still improving\": the best of the last three epochs' errors is a new best.",
+        ]
     return "\n".join(lines) + "\n"
 
 

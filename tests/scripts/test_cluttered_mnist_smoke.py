@@ -23,7 +23,9 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
                 table = f.read()
             png = tf.io.decode_png(tf.io.read_file(os.path.join(tmp, "cluttered_glimpses.png")))
             with open(os.path.join(tmp, "cluttered.json")) as f:
-                rows = {row["config"]: row for row in json.load(f)["rows"]}
+                twin = json.load(f)
+            rows = {row["config"]: row for row in twin["rows"]}
+            curves_written = os.path.exists(os.path.join(tmp, "cluttered_curves.png"))
         # Equal wall time: the CNN trains epoch by epoch until it has had the slowest
         # attention model's training time, so it ends at or past it, and the page says so.
         slowest = max(rows["context"]["train_seconds"], rows["no_context"]["train_seconds"])
@@ -34,6 +36,24 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertIn("| 1.80 |", table)
         self.assertIn("2 CPU cores" if os.cpu_count() == 2 else "CPU cores", table)
         self.assertEqual(tuple(png.shape), (40, 6 * 40, 3))
+        # The twin as the issue asks: the canvas, the error as a fraction, and per-epoch curves
+        # on the first --curve-size test canvases (32 with --quick), one point per epoch.
+        self.assertEqual(twin["canvas"], 40)
+        for row in rows.values():
+            self.assertAlmostEqual(row["test_error"], row["error"] / 100.0, places=6)
+            self.assertEqual([p["epoch"] for p in row["curve"]], list(range(1, row["epochs"] + 1)))
+            for point in row["curve"]:
+                # 32 canvases: every error is a multiple of 1/32.
+                self.assertAlmostEqual(point["error"] / 100.0 * 32, round(point["error"] / 100.0 * 32), places=1)
+        self.assertTrue(curves_written)
+        self.assertIn("cluttered_curves.png", table)
+
+    def test_still_improving_means_a_new_best_in_the_last_three_epochs(self):
+        script = load_script("cluttered_mnist")
+        points = lambda errors: [{"error": e} for e in errors]  # noqa: E731
+        self.assertTrue(script.still_improving(points([9, 8, 7, 7.5, 7.2, 6.9])))
+        self.assertFalse(script.still_improving(points([9, 8, 7, 7.5, 7.2, 7.0])))
+        self.assertFalse(script.still_improving(points([9, 8, 7])))  # too short to tell
 
     def test_sum_starts_from_a_saved_pair_model_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))

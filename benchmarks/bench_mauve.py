@@ -17,7 +17,6 @@ the features came from.
 import argparse
 import os
 import platform
-import sys
 import time
 
 import numpy as np
@@ -67,10 +66,10 @@ def main(argv=None):
     print(f"mauve-text:           {ref_s:.2f} s per call, MAUVE {theirs.mean():.4f} ± {theirs.std():.4f}")
     print(f"speed vs mauve-text: {ref_s / ours_s:.2f}x (mauve-text seconds / tfrnnx seconds)")
     if args.out:
+        from tfrnnx.io_utils import script_command
         from tfrnnx.io_utils import write_results
 
-        command = "python benchmarks/bench_mauve.py " + " ".join(
-            sys.argv[1:] if argv is None else argv)
+        command = script_command(__file__, argv)
         rows = [{"implementation": name, "seconds_per_call": round(seconds, 3),
                  "mauve_mean": round(float(scores.mean()), 4),
                  "mauve_sd": round(float(scores.std()), 4)}

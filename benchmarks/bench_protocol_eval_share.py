@@ -18,13 +18,13 @@ tracing and compilation, which a search pays once, are not charged to the first 
 import argparse
 import os
 import platform
-import sys
 import tempfile
 import time
 
 from tfrnnx.data.snli_sentences import load_snli_sentences
 from tfrnnx.experiments import text_gans
 from tfrnnx.experiments.text_metrics import CachedEmbedder
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import train_language_model
@@ -71,8 +71,7 @@ def main(argv=None):
                      "train_seconds": round(scores["train_s"], 1), "fd": round(scores["fd"], 4)})
         print(f"{model:<18} {wall:>8.1f} {scores['eval_s']:>7.1f} {rows[-1]['eval_share']:>9.1%} "
               f"{scores['train_s'] / scores['eval_s']:>9.1f}x", flush=True)  # fmt: skip
-    command = "python benchmarks/bench_protocol_eval_share.py " + " ".join(
-        sys.argv[1:] if argv is None else argv)
+    command = script_command(__file__, argv)
     write_results(args.out, _page(args, rows, command.strip(), load),
                   {"command": command.strip(), "target": TARGET, "rows": rows})
     print(f"wrote {args.out}")

@@ -18,7 +18,6 @@ import argparse
 import math
 import os
 import platform
-import sys
 import time
 
 import keras
@@ -27,6 +26,7 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.data.cluttered_shapes import SHAPES, cluttered_shapes
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join("docs", "results", "attention_diagnosis.md")
@@ -233,7 +233,7 @@ def main(argv=None):
     ]  # fmt: skip
     rows = [run_variant(name, args, (x_train, y_train, x_test, y_test))
             for name in args.variants.split(",")]  # fmt: skip
-    command = "python scripts/attention_diagnosis.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     wall = time.time() - started
     page = _page(args, rows, coverage, command.strip(), wall)
     write_results(args.out, page, {"command": command.strip(), "coverage": coverage, "rows": rows})

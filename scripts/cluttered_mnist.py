@@ -26,6 +26,7 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.callbacks.glimpse_summary import draw_glimpse_boxes
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_figure_atomically
 from tfrnnx.io_utils import write_results
 
@@ -341,7 +342,7 @@ def main(argv=None):
         if name == "context" or (name == "no_context" and "context" not in args.models):
             glimpse_png(model, data[1][0][:6], png)
     wall = time.time() - started
-    command = "python scripts/cluttered_mnist.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     twin = {
         "command": command.strip(),
         "canvas": args.canvas,

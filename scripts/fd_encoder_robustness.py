@@ -31,6 +31,7 @@ from tfrnnx.data.brown import GENRES
 from tfrnnx.data.brown import load_brown
 from tfrnnx.experiments.text_metrics import CachedEmbedder
 from tfrnnx.experiments.text_metrics import split_corpus
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 from tfrnnx.metrics import BigramDANEncoder
 from tfrnnx.metrics import BiLSTMMaxEncoder
@@ -137,8 +138,7 @@ def main(argv=None):
         for b in names[i + 1 :]:
             agreement[f"{a}~{b}"] = spearman([r[f"fd_{a}"] for r in rows], [r[f"fd_{b}"] for r in rows])
     wall = time.time() - started
-    command = "python scripts/fd_encoder_robustness.py " + " ".join(
-        sys.argv[1:] if argv is None else argv)
+    command = script_command(__file__, argv)
     twin = {"command": command.strip(), "rows": [{"config": f"k={r['k']}", **r} for r in rows],
             "encoders": info, "spearman": agreement}
     write_results(args.out, report(args, command.strip(), rows, info, agreement, kept,

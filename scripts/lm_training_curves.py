@@ -14,7 +14,6 @@ import argparse
 import gzip
 import os
 import platform
-import sys
 import time
 
 import keras
@@ -24,6 +23,7 @@ from tfrnnx.experiments.text_metrics import CachedEmbedder
 from tfrnnx.experiments.text_metrics import evaluate_samples
 from tfrnnx.experiments.text_metrics import markdown_table
 from tfrnnx.experiments.text_metrics import plot_metrics
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_text_atomically
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import train_language_model
@@ -119,9 +119,7 @@ def main(argv=None):
                  "LSTM LMs on COCO captions: metrics of their samples during training",
                  series_key="model", log_metrics=("lm_score",), baseline=real)  # fmt: skip
     wall = time.time() - start
-    command = "python scripts/lm_training_curves.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = script_command(__file__, argv)
     table_rows = rows + [real_row]
     text = "\n".join([
         "# LM training curves scored with FD and LM score (thesis Fig. 5.10, scaled down)",

@@ -20,7 +20,6 @@ next to it.
 import argparse
 import os
 import platform
-import sys
 import time
 
 import numpy as np
@@ -32,6 +31,7 @@ from tfrnnx.experiments.text_metrics import evaluate_samples
 from tfrnnx.experiments.text_metrics import markdown_table
 from tfrnnx.experiments.text_metrics import plot_metrics
 from tfrnnx.experiments.text_metrics import split_corpus
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 from tfrnnx.metrics import MiniLMEncoder
 from tfrnnx.metrics import reverse_lm_score
@@ -135,9 +135,7 @@ def main(argv=None):
         plot_metrics(rows, x_key, x_label, os.path.join(results_dir, pngs[name]), title,
                      log_metrics=("reverse_lm", "lm_score"), invert_x=name == "genre")  # fmt: skip
     wall = time.time() - start
-    command = "python scripts/metric_sensitivity.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = script_command(__file__, argv)
     text = report(args, command, kept, len(references), len(lm_train), len(pool), lm_seconds,
                   len(embedder.cache), tables, pngs, wall)  # fmt: skip
     twin = {"command": command.strip(),

@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 import tfrnnx
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 READERS = {"forward": "left_to_right", "backward": "right_to_left"}
@@ -209,8 +210,7 @@ def main(argv=None):
                              **cost[name]))
             print(json.dumps(rows[-1]), flush=True)
     wall = time.time() - started
-    command = "python scripts/multi_digit_reading.py " + " ".join(
-        argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     twin = {"command": command.strip(), "rows": rows,
             "thesis": {"svhn_64x64_sequence_error": {
                 f"{name} {mode}": value for (name, mode), value in THESIS_SEQUENCE_ERROR.items()}}}

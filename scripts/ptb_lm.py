@@ -18,6 +18,7 @@ import sys
 
 from tfrnnx.data.ptb import load_ptb
 from tfrnnx.experiments.corpus_lm import CorpusLMConfig, summarize, train_corpus_lm
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 # name -> (description, forward dropout on?, recurrent dropout mode or None)
@@ -132,7 +133,7 @@ def main(argv=None):
 
 
 def report(args, results, argv, vocab_size):
-    command = "python scripts/ptb_lm.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     unit = "perplexity" if args.level == "word" else "bits per character"
     lines = [
         f"# PTB {args.level}-level language model: recurrent dropout schemes "

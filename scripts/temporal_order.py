@@ -22,6 +22,7 @@ import numpy as np
 
 import tfrnnx
 from tfrnnx.data.temporal_order import CLASSES, SYMBOLS, temporal_order
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 MODES = {"update": "ours (update g)", "hidden": "Gal (hidden h)", "cell": "Moon (cell c)"}
@@ -99,7 +100,7 @@ def main(argv=None):
             rows.append(row)
             print(json.dumps(row), flush=True)
     wall = time.time() - started
-    command = "python scripts/temporal_order.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     twin = {
         "command": command.strip(),
         "rows": [{"config": f"{r['mode']}_{r['sampling']}_length{r['length']}", **r} for r in rows],

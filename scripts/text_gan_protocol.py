@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import platform
-import sys
 import time
 
 import keras
@@ -25,6 +24,7 @@ import numpy as np
 from tfrnnx.data.snli_sentences import load_snli_sentences
 from tfrnnx.experiments import text_gans
 from tfrnnx.experiments.text_metrics import CachedEmbedder
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_figure_atomically
 from tfrnnx.io_utils import write_results
 from tfrnnx.io_utils import write_text_atomically
@@ -247,9 +247,7 @@ def main(argv=None):
         print(model, json.dumps({k: [round(v, 4) for v in mv] for k, mv in row["summary"].items()
                                  if k in HEADERS}), flush=True)  # fmt: skip
     wall = time.time() - start
-    command = "python scripts/text_gan_protocol.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = script_command(__file__, argv)
     figures = write_figures(args.out, rows)
     write_results(args.out,
                   report(args, command, corpus, lm_seconds, real, rows, samples, wall, figures),

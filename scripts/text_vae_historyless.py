@@ -20,8 +20,6 @@ Usage:
 import argparse
 import os
 import platform
-import shlex
-import sys
 import time
 
 import keras
@@ -32,6 +30,7 @@ import tfrnnx
 from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import parameter_count, units_matching
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results", "text_vae_historyless.md")
@@ -264,7 +263,7 @@ def plot(args, rows):
 
 def main(argv=None):
     args = parse_args(argv)
-    command = "python scripts/text_vae_historyless.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     started = time.perf_counter()
     rows = []
     for length in args.lengths:

@@ -19,8 +19,6 @@ Usage:
 import argparse
 import os
 import platform
-import shlex
-import sys
 import time
 
 import keras
@@ -30,6 +28,7 @@ import tfrnnx.callbacks
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import fit_and_evaluate
 from tfrnnx.experiments.text_vae_runs import markdown_cell
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results", "text_vae_kl_vs_length.md")
@@ -222,7 +221,7 @@ def report(args, command, rows, wall):
 
 def main(argv=None):
     args = parse_args(argv)
-    command = "python scripts/text_vae_kl_vs_length.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     started = time.perf_counter()
     rows = []
     for length in args.lengths:

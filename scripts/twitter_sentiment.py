@@ -20,8 +20,6 @@ import argparse
 import json
 import os
 import platform
-import shlex
-import sys
 import time
 
 import keras
@@ -36,6 +34,7 @@ from tfrnnx.experiments.recurrent_dropout_tasks import recurrent_layer
 from tfrnnx.experiments.recurrent_dropout_tasks import settings_digest
 from tfrnnx.experiments.recurrent_dropout_tasks import static_word_vectors
 from tfrnnx.experiments.run_cache import cached_run
+from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results")
@@ -245,7 +244,7 @@ def write_page(args, command, table, found, vocab_size, wall):
 
 def main(argv=None):
     args = parse_args(argv)
-    command = "python scripts/twitter_sentiment.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = script_command(__file__, argv)
     started = time.perf_counter()
     data = load(args)
     rows = []

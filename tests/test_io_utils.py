@@ -64,3 +64,15 @@ class WriteFigureAtomicallyTest(tf.test.TestCase):
             with open(path, "rb") as file:
                 self.assertEqual(file.read(8), b"\x89PNG\r\n\x1a\n")  # the PNG signature
             self.assertEqual(os.listdir(os.path.dirname(path)), ["plot.png"])
+
+
+class ScriptCommandTest(tf.test.TestCase):
+    def test_a_shell_reads_back_the_script_and_its_arguments(self):
+        import shlex
+
+        script = os.path.join("/somewhere", "repo", "scripts", "experiment.py")
+        command = io_utils.script_command(script, ["--out", "a b.md", "--seed", "3"])
+        self.assertEqual(
+            shlex.split(command), ["python", "scripts/experiment.py", "--out", "a b.md", "--seed", "3"]
+        )
+        self.assertEqual(io_utils.script_command(script, []), "python scripts/experiment.py")

@@ -2,6 +2,8 @@
 
 import json
 import os
+import shlex
+import sys
 import tempfile
 
 
@@ -51,3 +53,15 @@ def write_figure_atomically(figure, path, dpi=110):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def script_command(script_file, argv=None):
+    """The command that reruns a script: `python <its path from the repository root> <args>`.
+
+    `script_file` is the script's `__file__` (a file in `scripts/` or `benchmarks/`);
+    `argv` its arguments (default `sys.argv[1:]`), quoted for a shell.
+    """
+    path = os.path.abspath(script_file)
+    relative = os.path.relpath(path, os.path.dirname(os.path.dirname(path)))
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    return f"python {relative} {shlex.join(arguments)}".rstrip()

@@ -1,34 +1,79 @@
 """Thesis Tables 3.2 / 3.3: PTB word- and character-level LMs with recurrent dropout.
 
-Runs the configurations named by --configs (see CONFIGS) with the Zaremba-style setup of
-the thesis (1 layer, SGD lr 1, clip 10, BPTT 35, batch 32, lr / 1.5 on plateau, init
-U(-0.05, 0.05)) and writes a table to docs/results/ptb_<level>_lm.md. Each run
-checkpoints every epoch under --workdir and resumes when started again.
+Runs the configurations named by --configs (see CONFIGS; by default both baselines and
+0.25 per-step / per-sequence of ours, Gal and Moon, without and with forward dropout) with
+the thesis' setup of each level (LEVEL_DEFAULTS; word: 256 units, SGD lr 1, lr / 1.5 on a
+plateau until validation stops improving, U(±0.05), BPTT 35; char: 1024 units, embedding
+256, Adam 1e-3, x0.97 per epoch from epoch 10, U(±0.01), sequences of 100, 50 epochs;
+both: batch 32, clip 10, forward dropout 0.2 in / 0.5 out), writes a table with the
+thesis' rows and observations to docs/results/ptb_<level>_lm.md and its JSON twin. Each
+run checkpoints every epoch under --workdir and resumes when started again.
 
     python scripts/ptb_lm.py --level word --train-fraction 0.2 --epochs 10
+    python scripts/ptb_lm.py --level char --units 256 --train-fraction 0.1 --epochs 10
     python scripts/ptb_lm.py --level word --quick --out /tmp/ptb.md   # smoke run
 """
 
 import argparse
 import dataclasses
+import hashlib
+import json
 import math
 import os
 import platform
 import sys
 
 from tfrnnx.data.ptb import load_ptb
-from tfrnnx.experiments.corpus_lm import CorpusLMConfig, summarize, train_corpus_lm
+from tfrnnx.experiments.corpus_lm import CorpusLMConfig
+from tfrnnx.experiments.corpus_lm import summarize
+from tfrnnx.experiments.corpus_lm import train_corpus_lm
 from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
 
-# name -> (description, forward dropout on?, recurrent dropout mode or None)
-CONFIGS = {
-    "none": ("no dropout", False, None),
-    "forward": ("forward dropout only", True, None),
-    "update": ("forward + ours (update g), per-step", True, "update"),
-    "hidden": ("forward + Gal (hidden h), per-step", True, "hidden"),
-    "cell": ("forward + Moon (cell c), per-step", True, "cell"),
-}
+# The thesis' schemes: ours drops the cell update g, Gal the hidden state h, Moon the cell c.
+SCHEMES = {"ours": ("ours (update g)", "update"), "gal": ("Gal (hidden h)", "hidden"),
+           "moon": ("Moon (cell c)", "cell")}  # fmt: skip
+SAMPLINGS = {"step": ("per-step", "per_step"), "seq": ("per-sequence", "per_sequence")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """One row of Table 3.2 / 3.3: forward dropout on or off, a recurrent scheme or none."""
+
+    description: str
+    forward: bool
+    scheme: str = None  # a key of SCHEMES, or None: no recurrent dropout
+    sampling: str = "step"  # a key of SAMPLINGS
+
+
+def _configs():
+    configs = {"none": Config("no dropout", False), "forward": Config("forward dropout only", True)}
+    for forward in (False, True):
+        for scheme, (title, _) in SCHEMES.items():
+            for sampling, (how, _) in SAMPLINGS.items():
+                name = ("forward_" if forward else "") + f"{scheme}_{sampling}"
+                configs[name] = Config(("forward + " if forward else "") + f"{title}, {how}",
+                                       forward, scheme, sampling)  # fmt: skip
+    # The names of earlier runs (forward dropout and per-step masks).
+    configs.update(update=configs["forward_ours_step"], hidden=configs["forward_gal_step"],
+                   cell=configs["forward_moon_step"])  # fmt: skip
+    return configs
+
+
+CONFIGS = _configs()
+# The rows the thesis' claims rest on: both baselines and 0.25 per-step / per-sequence of
+# every scheme, without and with forward dropout (issue 12's minimum).
+DEFAULT_CONFIGS = ["none", "forward"] + [
+    f"{prefix}{scheme}_{sampling}" for prefix in ("", "forward_") for scheme in SCHEMES
+    for sampling in SAMPLINGS
+]  # fmt: skip
+# The thesis' setups (lines 1513-1519 and 1550-1557); None in the flags means these.
+LEVEL_DEFAULTS = {
+    "word": dict(units=256, embedding_dim=256, optimizer="sgd", learning_rate=1.0,
+                 epoch_decay=None, init_scale=0.05, bptt=35, epochs=60, patience=4),
+    "char": dict(units=1024, embedding_dim=256, optimizer="adam", learning_rate=1e-3,
+                 epoch_decay=0.97, init_scale=0.01, bptt=100, epochs=50, patience=None),
+}  # fmt: skip
 
 # Thesis Tables 3.2 (perplexity) and 3.3 (bits per character), valid and test, keyed by
 # (forward dropout, recurrent rate, sampling), then scheme; rate 0 is the same for all schemes.
@@ -60,10 +105,16 @@ THESIS = {
          (1.668, 1.622, 1.463, 1.425, 1.422, 1.380), (1.455, 1.413, 1.387, 1.348, 1.403, 1.363),
          (1.681, 1.637, 1.477, 1.435, 1.567, 1.522)]),
 }
-# Each configuration's row of the thesis' table (forward dropout 0.2 in / 0.5 out there).
-THESIS_ROW = {"none": ((False, 0.0, "-"), "ours"), "forward": ((True, 0.0, "-"), "ours"),
-              "update": ((True, 0.25, "per-step"), "ours"), "hidden": ((True, 0.25, "per-step"), "gal"),
-              "cell": ((True, 0.25, "per-step"), "moon")}
+
+
+def thesis_values(level, config, rate):
+    """The thesis' (valid, test) for a configuration at recurrent rate `rate`, or None."""
+    if config.scheme is None:
+        return THESIS[level][(config.forward, 0.0, "-")]["ours"]
+    key = (config.forward, rate, SAMPLINGS[config.sampling][0])
+    return THESIS[level][key][config.scheme] if key in THESIS[level] else None
+
+
 THESIS_FINDINGS = {
     "word": "with forward dropout, 0.25 per-step: ours 87.0 < Gal 88.4 < forward dropout only 89.5 < "
             "Moon 105.8 test perplexity; no dropout 125.2. Observations (lines 1523-1529): (i) ours is "
@@ -80,26 +131,69 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", choices=["word", "char"], default="word")
     parser.add_argument("--data-dir", default=os.environ.get("TFRNNX_DATA_DIR"))
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--embedding-dim", type=int, default=None, help="default: units")
-    parser.add_argument("--forward-dropout", type=float, default=0.5)
+    parser.add_argument("--configs", nargs="+", default=DEFAULT_CONFIGS, choices=list(CONFIGS))
+    parser.add_argument("--units", type=int, default=None, help="default: the thesis' (256 / 1024)")
+    parser.add_argument("--embedding-dim", type=int, default=None, help="default: the thesis' (256)")
+    parser.add_argument("--input-dropout", type=float, default=0.2, help="forward dropout on the embeddings")
+    parser.add_argument("--output-dropout", type=float, default=0.5, help="forward dropout on the LSTM outputs")
+    parser.add_argument("--forward-dropout", type=float, default=None,
+                        help="one rate for both forward dropouts (overrides the two above)")
     parser.add_argument("--recurrent-dropout", type=float, default=0.25)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--optimizer", choices=["sgd", "adam"], default=None,
+                        help="default: the thesis' (word: sgd, char: adam)")
+    parser.add_argument("--learning-rate", type=float, default=None, help="default: 1 (sgd) / 1e-3 (adam)")
+    parser.add_argument("--epoch-decay", type=float, default=None,
+                        help="lr x this after every epoch from --epoch-decay-start (char default 0.97); "
+                        "otherwise lr / 1.5 when validation does not improve (word)")
+    parser.add_argument("--epoch-decay-start", type=int, default=10)
+    parser.add_argument("--init-scale", type=float, default=None, help="U(-s, s); default 0.05 / 0.01")
+    parser.add_argument("--epochs", type=int, default=None, help="default: 60 (word) / 50 (char)")
+    parser.add_argument("--patience", type=int, default=None,
+                        help="stop after this many epochs without a better validation score "
+                        "(default: 4 at word level, none at char level; 0: never)")
     parser.add_argument("--train-fraction", type=float, default=1.0,
                         help="use the first fraction of the training text (scaled-down runs)")
-    parser.add_argument("--bptt", type=int, default=35)
+    parser.add_argument("--bptt", type=int, default=None, help="default: 35 (word) / 100 (char)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=None, help="checkpoints; default runs/ptb_<level>")
     parser.add_argument("--out", default=None, help="default docs/results/ptb_<level>_lm.md")
     parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
     args = parser.parse_args(argv)
+    explicit = {name: value for name, value in vars(args).items() if value is not None}
+    for name, value in LEVEL_DEFAULTS[args.level].items():
+        setattr(args, name, explicit.get(name, value))
+    if args.patience == 0:
+        args.patience = None
+    if args.forward_dropout is not None:
+        args.input_dropout = args.output_dropout = args.forward_dropout
+    if args.epoch_decay is not None and not 0 < args.epoch_decay <= 1:
+        parser.error(f"--epoch-decay must be in (0, 1]. Received: {args.epoch_decay}")
+    for flag in ("input_dropout", "output_dropout", "recurrent_dropout"):
+        if not 0 <= getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be in [0, 1). Received: {getattr(args, flag)}")
     if args.quick:
-        args.units, args.epochs, args.configs = 16, 1, ["none", "update"]
+        args.units, args.embedding_dim, args.epochs, args.configs = 16, 16, 1, ["none", "update"]
     args.workdir = args.workdir or os.path.join("runs", f"ptb_{args.level}")
     args.out = args.out or os.path.join("docs", "results", f"ptb_{args.level}_lm.md")
     return args
+
+
+def run_config(args, name):
+    """The CorpusLMConfig of one configuration under the run's flags."""
+    config = CONFIGS[name]
+    return CorpusLMConfig(
+        units=args.units, embedding_dim=args.embedding_dim,
+        input_dropout=args.input_dropout if config.forward else 0.0,
+        output_dropout=args.output_dropout if config.forward else 0.0,
+        recurrent_dropout=args.recurrent_dropout if config.scheme else 0.0,
+        recurrent_dropout_mode=SCHEMES[config.scheme][1] if config.scheme else "update",
+        mask_sampling=SAMPLINGS[config.sampling][1], optimizer=args.optimizer,
+        learning_rate=args.learning_rate, epoch_decay=args.epoch_decay,
+        epoch_decay_start=args.epoch_decay_start, patience=args.patience,
+        init_scale=args.init_scale, batch_size=args.batch_size, bptt=args.bptt,
+        epochs=args.epochs, seed=args.seed,
+    )  # fmt: skip
 
 
 def main(argv=None):
@@ -108,36 +202,113 @@ def main(argv=None):
     if args.quick:  # tiny valid/test too
         splits = {name: ids[:3000] for name, ids in splits.items()}
     results = {}
-    for name in args.configs:
-        _, forward, mode = CONFIGS[name]
-        config = CorpusLMConfig(
-            units=args.units, embedding_dim=args.embedding_dim or args.units,
-            forward_dropout=args.forward_dropout if forward else 0.0,
-            recurrent_dropout=args.recurrent_dropout if mode else 0.0,
-            recurrent_dropout_mode=mode or "update", batch_size=args.batch_size,
-            bptt=args.bptt, epochs=args.epochs, seed=args.seed,
-        )
+    for name in dict.fromkeys(args.configs):
+        config = run_config(args, name)
         print(f"== {name}: {dataclasses.asdict(config)}", flush=True)
         history = train_corpus_lm(
-            splits, len(vocabulary), config, os.path.join(args.workdir, name),
+            splits, len(vocabulary), config, os.path.join(args.workdir, _run_key(config)),
             log=lambda line: print(line, flush=True), train_fraction=args.train_fraction,
-            logdir=os.path.join(args.workdir, name, "tensorboard"),
+            logdir=os.path.join(args.workdir, _run_key(config), "tensorboard"),
         )
         results[name] = summarize(history)
+        results[name]["epochs_run"] = len(history)
     page, command, rows = report(args, results, argv, len(vocabulary))
     write_results(args.out, page, {"command": command, "rows": rows,
+                                   "observations": [
+                                       dict(zip(("observation", "statement", "holds", "evidence"), o))
+                                       for o in observations(args.level, _scores(args, results))],
                                    "thesis": {f"forward={f} {r:g} {s}": v
-                                              for (f, r, s), v in THESIS[args.level].items()}})
+                                              for (f, r, s), v in THESIS[args.level].items()}})  # fmt: skip
     print(f"wrote {args.out}")
     return 0
+
+
+def _run_key(config):
+    """A checkpoint folder per configuration and setup: a changed setting never resumes
+    another setting's run."""
+    digest = hashlib.sha1(json.dumps(dataclasses.asdict(config), sort_keys=True).encode()).hexdigest()
+    return digest[:12]
+
+
+def _to_unit(level, perplexity):
+    # perplexity per character -> bits per character
+    return math.log2(perplexity) if level == "char" else perplexity
+
+
+def _scores(args, results):
+    """{name: (valid, test)} in the page's unit."""
+    return {name: (_to_unit(args.level, r["valid"]), _to_unit(args.level, r["test"]))
+            for name, r in results.items()}  # fmt: skip
+
+
+def observations(level, scores):
+    """The thesis' numbered findings for `level`, each checked on test scores present in
+    `scores` ({config name: (valid, test)}): `(label, statement, holds, evidence)` with
+    `holds` None where a row it needs was not run."""
+    test = {name: values[1] for name, values in scores.items()}
+    out = []
+
+    def check(label, statement, needed, decide):
+        if all(n in test for n in needed):
+            holds, evidence = decide()
+            out.append((label, statement, bool(holds), evidence))
+        else:
+            missing = ", ".join(n for n in needed if n not in test)
+            out.append((label, statement, None, f"not run: {missing}"))
+
+    def show(*names):
+        return ", ".join(f"{n} {test[n]:.3f}" if level == "char" else f"{n} {test[n]:.1f}" for n in names)
+
+    def ours_best():
+        groups = [(p, s) for p in ("", "forward_") for s in SAMPLINGS
+                  if all(f"{p}{k}_{s}" in test for k in SCHEMES)]  # fmt: skip
+        wins = [test[f"{p}ours_{s}"] < min(test[f"{p}gal_{s}"], test[f"{p}moon_{s}"]) for p, s in groups]
+        return groups and all(wins), f"ours best in {sum(wins)} of {len(groups)} groups of rows"
+
+    if level == "word":
+        check("(i)", "ours is better than the alternatives (Gal, Moon) at 0.25",
+              ["ours_step", "gal_step", "moon_step"], ours_best)  # fmt: skip
+        # "Dropping the hidden state directly" is Moon et al.'s scheme (line 1521); the
+        # thesis' own numbers bear the claim out without forward dropout only.
+        check("(ii)", "per-step masks beat per-sequence ones when dropping the state directly "
+              "(Moon), without forward dropout", ["moon_step", "moon_seq"],
+              lambda: (test["moon_step"] < test["moon_seq"], show("moon_step", "moon_seq")))  # fmt: skip
+        check("(iii)", "ours per-step and per-sequence are similar (within 3%)",
+              ["ours_step", "ours_seq"],
+              lambda: (abs(test["ours_step"] - test["ours_seq"]) <= 0.03 * test["ours_step"],
+                       show("ours_step", "ours_seq")))  # fmt: skip
+        recurrent_only = [f"{k}_{s}" for k in SCHEMES for s in SAMPLINGS]
+        check("(iv)", "forward dropout alone beats every recurrent dropout alone",
+              ["forward", *recurrent_only],
+              lambda: (test["forward"] < min(test[n] for n in recurrent_only),
+                       show("forward", min(recurrent_only, key=test.get))))  # fmt: skip
+        check("(v)", "ours and Gal both help on top of forward dropout, ours more",
+              ["forward", "forward_ours_step", "forward_gal_step"],
+              lambda: (test["forward_ours_step"] < test["forward_gal_step"] < test["forward"],
+                       show("forward", "forward_gal_step", "forward_ours_step")))  # fmt: skip
+    else:
+        check("(a)", "recurrent dropout alone (ours, Gal; 0.25 per-step) beats forward dropout alone",
+              ["forward", "ours_step", "gal_step"],
+              lambda: (max(test["ours_step"], test["gal_step"]) < test["forward"],
+                       show("forward", "ours_step", "gal_step")))  # fmt: skip
+        check("(b)", "with forward dropout only ours improves on forward dropout alone (0.25 per-step)",
+              ["forward", "forward_ours_step", "forward_gal_step", "forward_moon_step"],
+              lambda: (test["forward_ours_step"] < test["forward"]
+                       <= min(test["forward_gal_step"], test["forward_moon_step"]),
+                       show("forward", "forward_ours_step", "forward_gal_step", "forward_moon_step")))
+        check("(c)", "the best row overall is ours, 0.25 per-step (no forward dropout)", ["ours_step"],
+              lambda: (min(test, key=test.get) == "ours_step", f"best: {min(test, key=test.get)}"))
+    return out
 
 
 def report(args, results, argv, vocab_size):
     command = script_command(__file__, argv)
     unit = "perplexity" if args.level == "word" else "bits per character"
+    table = "3.2" if args.level == "word" else "3.3"
+    schedule = (f"lr x {args.epoch_decay:g} per epoch from epoch {args.epoch_decay_start}"
+                if args.epoch_decay else "lr / 1.5 when validation does not improve")  # fmt: skip
     lines = [
-        f"# PTB {args.level}-level language model: recurrent dropout schemes "
-        f"(thesis Table {'3.2' if args.level == 'word' else '3.3'})",
+        f"# PTB {args.level}-level language model: recurrent dropout schemes (thesis Table {table})",
         "",
         f"Command: `{command.strip()}`  ",
         f"Data: `ptb/` from `$TFRNNX_DATA_DIR` ({args.level} level, vocabulary {vocab_size}); "
@@ -145,38 +316,55 @@ def report(args, results, argv, vocab_size):
         f"Seed: {args.seed}. Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU, "
         f"shared with other jobs. Training time (sum of the runs' epochs, evaluation excluded): "
         f"{sum(r['seconds'] for r in results.values()) / 60:.1f} min.  ",
-        f"Setup: 1 layer of {args.units} units, embedding {args.embedding_dim or args.units}, "
-        f"SGD lr 1, global-norm clip 10, BPTT {args.bptt}, batch {args.batch_size}, lr / 1.5 when "
-        f"validation does not improve, init U(-0.05, 0.05), {args.epochs} epochs; forward dropout "
-        f"{args.forward_dropout} (embedding and LSTM output), recurrent dropout "
-        f"{args.recurrent_dropout} per-step, inverted scaling.",
+        f"Setup: 1 layer of {args.units} units, embedding {args.embedding_dim}, "
+        f"{args.optimizer.upper() if args.optimizer == 'sgd' else 'Adam'} lr {args.learning_rate:g}, "
+        f"global-norm clip 10, BPTT {args.bptt}, batch {args.batch_size}, {schedule}, init "
+        f"U(-{args.init_scale:g}, {args.init_scale:g}), at most {args.epochs} epochs"
+        + (f", stopped after {args.patience} epochs without a better validation score"
+           if args.patience else "")
+        + f"; forward dropout {args.input_dropout:g} on the embeddings and {args.output_dropout:g} "
+        f"on the LSTM outputs (rows with forward dropout), recurrent dropout "
+        f"{args.recurrent_dropout:g}, inverted scaling.",
         "",
-        f"| configuration | best epoch | valid {unit} | test {unit} | thesis valid / test | train time (min) |",
-        "|---|---|---|---|---|---|",
-    ]
+        f"| configuration | best epoch | epochs run | valid {unit} | test {unit} | thesis valid / test "
+        "| train time (min) |",
+        "|---|---|---|---|---|---|---|",
+    ]  # fmt: skip
     rows = []
+    scores = _scores(args, results)
     for name, result in results.items():
-        valid, test = result["valid"], result["test"]
-        if args.level == "char":  # perplexity per character -> bits per character
-            valid, test = math.log2(valid), math.log2(test)
-        key, scheme = THESIS_ROW[name]
-        thesis = THESIS[args.level][key][scheme]
-        lines.append(f"| {CONFIGS[name][0]} | {result['best_epoch']} | {valid:.3f} | {test:.3f} "
-                     f"| {thesis[0]:g} / {thesis[1]:g} | {result['seconds'] / 60:.1f} |")
-        rows.append({"config": name, "best_epoch": result["best_epoch"],
-                     "valid": round(valid, 4), "test": round(test, 4), "thesis_valid": thesis[0],
-                     "thesis_test": thesis[1], "train_minutes": round(result["seconds"] / 60, 2)})
-    best = min(results, key=lambda name: results[name]["test"])
-    still_improving = [CONFIGS[n][0] for n, r in results.items() if r["best_epoch"] == args.epochs]
+        (valid, test), config = scores[name], CONFIGS[name]
+        thesis = thesis_values(args.level, config, args.recurrent_dropout)
+        shown = "—" if thesis is None else f"{thesis[0]:g} / {thesis[1]:g}"
+        lines.append(f"| {config.description} | {result['best_epoch']} | {result['epochs_run']} "
+                     f"| {valid:.3f} | {test:.3f} | {shown} | {result['seconds'] / 60:.1f} |")  # fmt: skip
+        rows.append({"config": name, "forward": config.forward, "scheme": config.scheme,
+                     "sampling": config.sampling if config.scheme else None,
+                     "best_epoch": result["best_epoch"], "epochs_run": result["epochs_run"],
+                     "valid": round(valid, 4), "test": round(test, 4),
+                     "thesis_valid": None if thesis is None else thesis[0],
+                     "thesis_test": None if thesis is None else thesis[1],
+                     "train_minutes": round(result["seconds"] / 60, 2)})  # fmt: skip
+    best = min(results, key=lambda name: scores[name][1])
+    still_improving = [CONFIGS[n].description for n, r in results.items()
+                       if r["best_epoch"] == r["epochs_run"] and r["epochs_run"] == args.epochs]  # fmt: skip
     lines += [
         "",
-        f"Thesis (Table {'3.2' if args.level == 'word' else '3.3'}; its rows beside ours above, forward "
-        f"dropout 0.2 in / 0.5 out there): {THESIS_FINDINGS[args.level]}",
+        f"Thesis (Table {table}; its rows beside ours above, forward dropout 0.2 in / 0.5 out "
+        f"there): {THESIS_FINDINGS[args.level]}",
         "",
-        f"This run: lowest test {unit}: {CONFIGS[best][0]}."
+        f"This run: lowest test {unit}: {CONFIGS[best].description}."
         + (f" Still improving at the last epoch (budget too short to judge regularization): "
            f"{', '.join(still_improving)}." if still_improving else ""),
+        "",
+        "## The thesis' observations, checked on this run",
+        "",
+        "| observation | the thesis says | here | evidence (test) |",
+        "|---|---|---|---|",
     ]
+    verdicts = {True: "holds", False: "does not hold", None: "not checked"}
+    for label, statement, holds, evidence in observations(args.level, scores):
+        lines.append(f"| {label} | {statement} | {verdicts[holds]} | {evidence} |")
     lines += ["", "## Settings where we differ from the thesis, and why", "",
               "| setting | thesis | here | why |", "|---|---|---|---|", *differences(args)]
     return "\n".join(lines) + "\n", command.strip(), rows
@@ -184,24 +372,28 @@ def report(args, results, argv, vocab_size):
 
 def differences(args):
     """Rows of the settings table: only where this run is not the thesis' setup."""
+    thesis = LEVEL_DEFAULTS[args.level]
     word = args.level == "word"
     rows = [
-        ("forward dropout", "0.2 in / 0.5 out", f"{args.forward_dropout:g} on both", "older setting of this script"),
+        ("forward dropout", "0.2 in / 0.5 out", f"{args.input_dropout:g} in / {args.output_dropout:g} out",
+         "chosen for this run"),
         ("training text", "all of it", f"first {args.train_fraction:.0%}", "2 CPU cores: time budget"),
         ("training length", "until validation stops improving (lr / 1.5 rule)" if word else "50 epochs",
-         f"{args.epochs} epochs", "time budget"),
-        ("rows", "0.25 and 0.5, per-step and per-sequence, with and without forward dropout",
-         "the configurations in the table", "time budget"),
-    ]
-    if not word:
-        rows += [("units", "1024", str(args.units), "time budget"),
-                 ("optimizer", "Adam 1e-3, x0.97 per epoch after 10, max-norm clip 10, U(±0.01)",
-                  "SGD lr 1, lr / 1.5 on plateau, clip 10, U(±0.05)", "the word-level setup was reused"),
-                 ("sequence length", "100", str(args.bptt), "")]
-    elif args.units != 256:
-        rows.append(("units", "256", str(args.units), "time budget"))
-    here = {"forward dropout": args.forward_dropout != 0.2, "training text": args.train_fraction < 1}
-    return [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows if here.get(a, True) and b != c]
+         f"at most {args.epochs} epochs" + (f", patience {args.patience}" if args.patience else ""),
+         "time budget"),
+        ("units", str(thesis["units"]), str(args.units), "time budget"),
+        ("embedding", str(thesis["embedding_dim"]), str(args.embedding_dim), "time budget"),
+        ("optimizer", thesis["optimizer"], args.optimizer, "chosen for this run"),
+        ("learning rate", f"{thesis['learning_rate']:g}", f"{args.learning_rate:g}", "chosen for this run"),
+        ("init", f"U(±{thesis['init_scale']:g})", f"U(±{args.init_scale:g})", "chosen for this run"),
+        ("sequence length", str(thesis["bptt"]), str(args.bptt), "chosen for this run"),
+    ]  # fmt: skip
+    here = {
+        "forward dropout": (args.input_dropout, args.output_dropout) != (0.2, 0.5),
+        "training text": args.train_fraction < 1,
+        "training length": (args.epochs, args.patience) != (thesis["epochs"], thesis["patience"]),
+    }
+    return [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows if here.get(a, b != c)]
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 import math
 import tempfile
 
+import keras
 import numpy as np
 import tensorflow as tf
 
 from tfrnnx.data.ptb import batchify, bptt_windows
 from tfrnnx.experiments.corpus_lm import CorpusLM, CorpusLMConfig, summarize, train_corpus_lm
+from tfrnnx.experiments.corpus_lm import _out_of_patience
 
 
 def tiny_corpus(length, seed):
@@ -49,3 +51,39 @@ class CorpusLMTest(tf.test.TestCase):
             self.assertEqual(longer[:3], history)
             self.assertLen(longer, 4)
         self.assertEqual(summarize(history)["valid"], min(r["valid_perplexity"] for r in history))
+
+
+class CorpusLMScheduleTest(tf.test.TestCase):
+    """The thesis' two settings: word level (SGD, lr / 1.5 on a plateau, until validation stops
+    improving) and character level (Adam, lr x 0.97 per epoch from epoch 10)."""
+
+    splits = {"train": tiny_corpus(800, 1), "valid": tiny_corpus(200, 2), "test": tiny_corpus(200, 3)}
+
+    def train(self, workdir, **changes):
+        config = CorpusLMConfig(**{**CONFIG.__dict__, **changes})
+        return train_corpus_lm(self.splits, 8, config, workdir, log=lambda line: None)
+
+    def test_epoch_decay_multiplies_the_rate_from_its_start_epoch(self):
+        with tempfile.TemporaryDirectory() as workdir:
+            history = self.train(workdir, optimizer="adam", learning_rate=0.01, epoch_decay=0.5,
+                                 epoch_decay_start=2, epochs=4)  # fmt: skip
+        # The rate an epoch trained with: epochs 1 and 2 at 0.01, then halved after each.
+        self.assertAllClose([r["learning_rate"] for r in history], [0.01, 0.01, 0.005, 0.0025])
+        self.assertLess(history[-1]["valid_perplexity"], history[0]["valid_perplexity"])
+
+    def test_patience_stops_when_validation_stops_improving(self):
+        with tempfile.TemporaryDirectory() as workdir:
+            # Learning rate 0: the validation perplexity never changes, so it never improves.
+            history = self.train(workdir, learning_rate=0.0, epochs=10, patience=2)
+        self.assertLen(history, 3)
+        self.assertTrue(_out_of_patience([{"valid_perplexity": v} for v in (5, 4, 4.5, 4.1)], 2))
+        self.assertFalse(_out_of_patience([{"valid_perplexity": v} for v in (5, 4, 4.5, 3.9)], 2))
+        self.assertFalse(_out_of_patience([{"valid_perplexity": v} for v in (5, 6)], 2))
+
+    def test_input_and_output_dropout_rates_apart(self):
+        model = CorpusLM(8, CorpusLMConfig(**{**CONFIG.__dict__, "forward_dropout": 0.3,
+                                              "output_dropout": 0.5}))  # fmt: skip
+        self.assertEqual((model.input_dropout.rate, model.output_dropout.rate), (0.3, 0.5))
+        self.assertIsInstance(CorpusLM(8, CorpusLMConfig(optimizer="adam")).optimizer, keras.optimizers.Adam)
+        with self.assertRaisesRegex(ValueError, "optimizer='rmsprop'"):
+            CorpusLM(8, CorpusLMConfig(optimizer="rmsprop"))

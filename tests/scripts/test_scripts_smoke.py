@@ -65,3 +65,46 @@ class ScriptSmokeTest(tf.test.TestCase):
         self.assertEqual([(r["config"], r["thesis_test"]) for r in twin["rows"]], [("none", 125.2), ("update", 87.0)])
         rows = lambda text: [line for line in text.splitlines() if line.startswith("| no") or "ours" in line]  # noqa: E731
         self.assertEqual([r.rsplit("|", 2)[0] for r in rows(first)], [r.rsplit("|", 2)[0] for r in rows(second)])
+
+
+class PtbObservationsTest(tf.test.TestCase):
+    """The checks of the thesis' findings must find that they hold on the thesis' own tables."""
+
+    def thesis_scores(self, script, level):
+        return {name: script.thesis_values(level, script.CONFIGS[name], 0.25)
+                for name in script.DEFAULT_CONFIGS}  # fmt: skip
+
+    def test_every_finding_holds_on_the_thesis_tables(self):
+        script = load_script("ptb_lm")
+        for level, labels in (("word", ["(i)", "(ii)", "(iii)", "(iv)", "(v)"]), ("char", ["(a)", "(b)", "(c)"])):
+            found = script.observations(level, self.thesis_scores(script, level))
+            self.assertEqual([o[0] for o in found], labels)
+            self.assertEqual([o[2] for o in found], [True] * len(labels), (level, found))
+
+    def test_findings_fail_or_go_unchecked_when_the_numbers_say_so(self):
+        script = load_script("ptb_lm")
+        scores = self.thesis_scores(script, "word")
+        scores["forward_gal_step"] = (85.0, 86.0)  # Gal now beats ours with forward dropout
+        scores["ours_seq"] = (120.0, 115.0)  # 15% worse than per-step
+        del scores["moon_seq"]
+        verdicts = {o[0]: o[2] for o in script.observations("word", scores)}
+        # (i): Gal beats ours in the forward per-step group; (iv) needs every recurrent-only row.
+        self.assertEqual(verdicts, {"(i)": False, "(ii)": None, "(iii)": False, "(iv)": None, "(v)": False})
+
+    def test_level_defaults_are_the_thesis_setups(self):
+        script = load_script("ptb_lm")
+        char = script.parse_args(["--level", "char", "--data-dir", "/x"])
+        self.assertEqual((char.units, char.embedding_dim, char.optimizer, char.learning_rate,
+                          char.epoch_decay, char.init_scale, char.bptt, char.epochs, char.patience),
+                         (1024, 256, "adam", 1e-3, 0.97, 0.01, 100, 50, None))  # fmt: skip
+        word = script.parse_args(["--data-dir", "/x", "--units", "128", "--patience", "0"])
+        self.assertEqual((word.units, word.optimizer, word.learning_rate, word.epoch_decay, word.bptt,
+                          word.patience, word.input_dropout, word.output_dropout),
+                         (128, "sgd", 1.0, None, 35, None, 0.2, 0.5))  # fmt: skip
+        config = script.run_config(word, "gal_seq")  # Gal per-sequence, no forward dropout
+        self.assertEqual((config.input_dropout, config.output_dropout, config.recurrent_dropout,
+                          config.recurrent_dropout_mode, config.mask_sampling), (0.0, 0.0, 0.25, "hidden", "per_sequence"))
+        self.assertEqual(script.run_config(word, "update"), script.run_config(word, "forward_ours_step"))
+        for bad in (["--epoch-decay", "1.5"], ["--input-dropout", "1"]):
+            with self.assertRaises(SystemExit):
+                script.parse_args(["--data-dir", "/x", *bad])

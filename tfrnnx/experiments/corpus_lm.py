@@ -1,9 +1,12 @@
 """Stateful corpus language models for the thesis' PTB experiments (Tables 3.2 and 3.3).
 
 Zaremba-style training: the corpus is cut into ``batch_size`` rows, read in windows of
-``bptt`` steps with the LSTM state carried across windows; SGD on the per-sequence loss
-(summed over time, averaged over the batch) with global-norm clipping, and the learning
-rate divided by ``lr_decay`` whenever validation perplexity does not improve. Training
+``bptt`` steps with the LSTM state carried across windows; SGD (or Adam) on the
+per-sequence loss (summed over time, averaged over the batch) with global-norm clipping.
+The learning rate is divided by ``lr_decay`` whenever validation perplexity does not
+improve (the thesis' word-level rule), or, with ``epoch_decay``, multiplied by it after
+every epoch from ``epoch_decay_start`` on (its character-level rule). ``patience`` stops
+training after that many epochs without a better validation perplexity. Training
 checkpoints after every epoch and resumes from the last checkpoint.
 """
 
@@ -25,15 +28,21 @@ from tfrnnx.layers import RecurrentDropoutLSTM
 class CorpusLMConfig:
     units: int = 256
     embedding_dim: int = 256
-    forward_dropout: float = 0.0
+    forward_dropout: float = 0.0  # on the embeddings and the LSTM outputs, unless set apart:
+    input_dropout: float = None  # on the embeddings (default forward_dropout)
+    output_dropout: float = None  # on the LSTM outputs (default forward_dropout)
     recurrent_dropout: float = 0.0
     recurrent_dropout_mode: str = "update"
     mask_sampling: str = "per_step"
     batch_size: int = 32
     bptt: int = 35
+    optimizer: str = "sgd"  # or "adam"
     learning_rate: float = 1.0
     clip_norm: float = 10.0
     lr_decay: float = 1.5
+    epoch_decay: float = None  # e.g. 0.97: lr x 0.97 per epoch, instead of the plateau rule
+    epoch_decay_start: int = 10  # first epoch (1-based) whose end applies epoch_decay
+    patience: int = None  # stop after this many epochs without a better validation score
     init_scale: float = 0.05
     epochs: int = 10
     eval_batch_size: int = 10
@@ -48,7 +57,9 @@ class CorpusLM:
         keras.utils.set_random_seed(config.seed)
         init = keras.initializers.RandomUniform(-config.init_scale, config.init_scale, seed=config.seed)
         self.embedding = keras.layers.Embedding(vocab_size, config.embedding_dim, embeddings_initializer=init)
-        self.input_dropout = keras.layers.Dropout(config.forward_dropout, seed=config.seed + 1)
+        rates = [config.forward_dropout if r is None else r
+                 for r in (config.input_dropout, config.output_dropout)]  # fmt: skip
+        self.input_dropout = keras.layers.Dropout(rates[0], seed=config.seed + 1)
         self.lstm = RecurrentDropoutLSTM(
             config.units, return_sequences=True, return_state=True,
             recurrent_dropout=config.recurrent_dropout,
@@ -56,9 +67,12 @@ class CorpusLM:
             mask_sampling=config.mask_sampling, kernel_initializer=init,
             recurrent_initializer=init, seed=config.seed + 2,
         )
-        self.output_dropout = keras.layers.Dropout(config.forward_dropout, seed=config.seed + 3)
+        self.output_dropout = keras.layers.Dropout(rates[1], seed=config.seed + 3)
         self.softmax = keras.layers.Dense(vocab_size, kernel_initializer=init)
-        self.optimizer = keras.optimizers.SGD(config.learning_rate, global_clipnorm=config.clip_norm)
+        optimizers = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam}
+        if config.optimizer not in optimizers:
+            raise ValueError(f"optimizer must be 'sgd' or 'adam'. Received: optimizer={config.optimizer!r}")
+        self.optimizer = optimizers[config.optimizer](config.learning_rate, global_clipnorm=config.clip_norm)
         # Build every layer once so the variables exist before tracing.
         state = self.zero_state(1)
         self.logits(np.zeros((1, 2), "int32"), state, training=False)
@@ -135,7 +149,7 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
     train_ids = splits["train"][: int(len(splits["train"]) * train_fraction)]
     rows = batchify(train_ids, config.batch_size)
     writer = tf.summary.create_file_writer(logdir) if logdir else None
-    while int(epoch.numpy()) < config.epochs:
+    while int(epoch.numpy()) < config.epochs and not _out_of_patience(history, config.patience):
         started = time.time()
         state, total, steps = model.zero_state(config.batch_size), 0.0, 0
         for inputs, targets in bptt_windows(rows, config.bptt):
@@ -150,10 +164,15 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
             "seconds": time.time() - started,
         }
         best_before = min((r["valid_perplexity"] for r in history), default=math.inf)
-        if record["valid_perplexity"] < best_before:
+        improved = record["valid_perplexity"] < best_before
+        if improved:
             record["test_perplexity"] = model.perplexity(splits["test"])
-        else:
-            model.optimizer.learning_rate.assign(model.optimizer.learning_rate / config.lr_decay)
+        rate = model.optimizer.learning_rate
+        if config.epoch_decay is not None:
+            if record["epoch"] >= config.epoch_decay_start:
+                rate.assign(rate * config.epoch_decay)
+        elif not improved:
+            rate.assign(rate / config.lr_decay)
         history.append(record)
         log(json.dumps(record))
         if writer is not None:
@@ -167,6 +186,14 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
         os.replace(history_path + ".tmp", history_path)
         manager.save()
     return history
+
+
+def _out_of_patience(history, patience):
+    """Whether the last `patience` epochs all failed to beat the best validation before them."""
+    if patience is None or len(history) <= patience:
+        return False
+    scores = [r["valid_perplexity"] for r in history]
+    return min(scores[-patience:]) >= min(scores[:-patience])
 
 
 def summarize(history):

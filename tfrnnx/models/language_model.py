@@ -8,30 +8,8 @@ from tfrnnx._validation import check_rate
 from tfrnnx._validation import check_seed
 from tfrnnx._validation import derived_seed
 from tfrnnx.layers import RecurrentDropoutLSTM
-from tfrnnx.tokenizers.sentence_piece_vocabulary import SentencePieceVocabulary
+from tfrnnx.tokenizers._resolve import resolve_vocabulary
 from tfrnnx.tokenizers.special_ids import NEVER_GENERATED_IDS
-from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
-
-_VOCABULARIES = (WordVocabulary, SentencePieceVocabulary)
-
-
-def _resolve_vocabulary(vocabulary):
-    """A vocabulary object from itself, its serialized or plain config, or a word list."""
-    if isinstance(vocabulary, dict):
-        if "class_name" in vocabulary:  # keras.saving.serialize_keras_object output
-            vocabulary = keras.saving.deserialize_keras_object(vocabulary)
-        elif "model_proto" in vocabulary:
-            vocabulary = SentencePieceVocabulary.from_config(vocabulary)
-        else:  # plain WordVocabulary config (LanguageModel configs before SentencePiece)
-            vocabulary = WordVocabulary.from_config(vocabulary)
-    elif isinstance(vocabulary, (list, tuple)):
-        vocabulary = WordVocabulary(vocabulary)
-    if not isinstance(vocabulary, _VOCABULARIES):
-        raise ValueError(
-            "vocabulary must be a tfrnnx.tokenizers.WordVocabulary or SentencePieceVocabulary, its "
-            f"config or a list of words. Received: vocabulary of type {type(vocabulary).__name__}"
-        )
-    return vocabulary
 
 
 @keras.saving.register_keras_serializable(package="tfrnnx")
@@ -85,7 +63,7 @@ class LanguageModel(keras.Model):
         seed=None, **kwargs,
     ):
         super().__init__(**kwargs)
-        vocabulary = _resolve_vocabulary(vocabulary)
+        vocabulary = resolve_vocabulary(vocabulary)
         self.vocabulary = vocabulary
         self.embedding_dim = check_integer("embedding_dim", embedding_dim)
         self.units = check_integer("units", units)

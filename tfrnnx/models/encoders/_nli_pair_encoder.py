@@ -9,20 +9,8 @@ from tfrnnx._validation import check_rate
 from tfrnnx._validation import check_seed
 from tfrnnx._validation import check_sentences
 from tfrnnx._validation import derived_seed
+from tfrnnx.tokenizers._resolve import resolve_vocabulary
 from tfrnnx.tokenizers.word_vocabulary import WordVocabulary
-
-
-def _checked_vocabulary(vocabulary):
-    if isinstance(vocabulary, dict):
-        vocabulary = WordVocabulary.from_config(vocabulary)
-    elif isinstance(vocabulary, (list, tuple)):
-        vocabulary = WordVocabulary(vocabulary)
-    if not isinstance(vocabulary, WordVocabulary):
-        raise ValueError(
-            "vocabulary must be a tfrnnx.tokenizers.WordVocabulary, its config or a list of "
-            f"words. Received: vocabulary of type {type(vocabulary).__name__}"
-        )
-    return vocabulary
 
 
 class NLIPairEncoder(keras.Model):
@@ -37,7 +25,7 @@ class NLIPairEncoder(keras.Model):
         max_length, batch_size, seed, **kwargs,
     ):  # fmt: skip
         super().__init__(**kwargs)
-        self.vocabulary = _checked_vocabulary(vocabulary)
+        self.vocabulary = resolve_vocabulary(vocabulary, accepted=(WordVocabulary,))
         self.embedding_dim = check_integer("embedding_dim", embedding_dim)
         self.mlp_units = check_integer("mlp_units", mlp_units)
         self.mlp_activation = keras.activations.get(mlp_activation)

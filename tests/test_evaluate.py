@@ -83,9 +83,12 @@ class EvaluateCommandTest(tf.test.TestCase):
         table = self._table(out)
         self.assertEqual(
             ["bleu-2", "bleu-3", "bleu-4", "bleu-5", "self_bleu-2", "self_bleu-3",
-             "self_bleu-4", "self_bleu-5", "unique_4grams"],
+             "self_bleu-4", "self_bleu-5", "unique_4grams", "unique_4gram_count"],
             list(table),
         )
+        # The count, by a set of 4-gram tuples.
+        count = len({tuple(s.split()[i : i + 4]) for s in SAMPLES for i in range(len(s.split()) - 3)})
+        self.assertEqual(f"{count:.6f}", table["unique_4gram_count"])
         bleu = tfrnnx.metrics.bleu(REFERENCES, SAMPLES, max_order=3)
         self.assertEqual(f"{bleu:.6f}", table["bleu-3"])
         self_bleu = tfrnnx.metrics.self_bleu(SAMPLES, max_order=2)

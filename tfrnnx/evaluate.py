@@ -283,8 +283,10 @@ def _self_bleu(context, orders):
 
 
 def _unique_ngrams(context, orders):
+    # The share of distinct n-grams, and their number (the thesis' "unique 4-grams").
     n = context.args.ngram_order
-    return {f"unique_{n}grams": _lookup("unique_ngrams")(context.samples, n=n)}
+    return {f"unique_{n}grams": _lookup("unique_ngrams")(context.samples, n=n),
+            f"unique_{n}gram_count": _lookup("unique_ngram_count")(context.samples, n=n)}  # fmt: skip
 
 
 def _memorization(context, orders):

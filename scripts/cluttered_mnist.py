@@ -103,6 +103,8 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save-dir", default=None,
                         help="write each trained attention model to DIR/<model>.keras")
+    parser.add_argument("--save-model", default=None,
+                        help="(older form) write the 'context' attention model to this .keras path")
     parser.add_argument("--init-from", default=None,
                         help="a .keras attention model (e.g. trained on pair) whose weights, "
                              "all but the last classifier layer, start the attention models")
@@ -295,17 +297,23 @@ def train_one(args, name, data, seconds_budget=None, start_from=None):
     fit = lambda epochs, initial: model.fit(  # noqa: E731
         x_train, y_train, batch_size=args.batch_size, epochs=epochs, initial_epoch=initial,
         verbose=0, callbacks=callbacks)
-    if attention and args.curriculum_epochs:
-        fit(args.curriculum_epochs, 0)
+    # A model started from a trained one skips the curriculum: its glimpse network is trained.
+    curriculum = args.curriculum_epochs if attention and not earlier_epochs and not args.init_from else 0
+    if attention and model.curriculum_phase == "simple" and not curriculum:
         model.set_curriculum_phase("full")
-    history = fit(epochs, args.curriculum_epochs if attention else 0)
+    if curriculum:
+        fit(curriculum, 0)
+        model.set_curriculum_phase("full")
+    history = fit(epochs, curriculum)
     # A warm-started model's training time includes the model it started from.
     seconds = curve.training_seconds() + earlier_seconds
-    epochs_run = (args.curriculum_epochs if attention else 0) + len(history.epoch) + earlier_epochs
+    epochs_run = curriculum + len(history.epoch) + earlier_epochs
     _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
     if attention and args.save_dir:
         os.makedirs(args.save_dir, exist_ok=True)
         model.save(os.path.join(args.save_dir, f"{name}.keras"))
+    if name == "context" and args.save_model:
+        model.save(args.save_model)
     return model, dict(model=name, error=100.0 * (1.0 - accuracy), params=model.count_params(),
                        train_seconds=seconds, epochs=epochs_run, curve=curve.points,
                        still_improving=still_improving(curve.points))  # fmt: skip

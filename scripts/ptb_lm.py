@@ -163,6 +163,10 @@ def parse_args(argv):
     explicit = {name: value for name, value in vars(args).items() if value is not None}
     for name, value in LEVEL_DEFAULTS[args.level].items():
         setattr(args, name, explicit.get(name, value))
+    if "learning_rate" not in explicit:  # the rate goes with the optimizer, not the level
+        args.learning_rate = {"sgd": 1.0, "adam": 1e-3}[args.optimizer]
+    if args.patience is not None and args.patience < 0:
+        parser.error(f"--patience must be >= 0. Received: {args.patience}")
     if args.patience == 0:
         args.patience = None
     if args.forward_dropout is not None:
@@ -206,9 +210,9 @@ def main(argv=None):
         config = run_config(args, name)
         print(f"== {name}: {dataclasses.asdict(config)}", flush=True)
         history = train_corpus_lm(
-            splits, len(vocabulary), config, os.path.join(args.workdir, _run_key(config)),
+            splits, len(vocabulary), config, os.path.join(args.workdir, _run_key(config, args)),
             log=lambda line: print(line, flush=True), train_fraction=args.train_fraction,
-            logdir=os.path.join(args.workdir, _run_key(config), "tensorboard"),
+            logdir=os.path.join(args.workdir, _run_key(config, args), "tensorboard"),
         )
         results[name] = summarize(history)
         results[name]["epochs_run"] = len(history)
@@ -223,11 +227,13 @@ def main(argv=None):
     return 0
 
 
-def _run_key(config):
-    """A checkpoint folder per configuration and setup: a changed setting never resumes
-    another setting's run."""
-    digest = hashlib.sha1(json.dumps(dataclasses.asdict(config), sort_keys=True).encode()).hexdigest()
-    return digest[:12]
+def _run_key(config, args):
+    """A checkpoint folder per configuration, level and training text: a changed setting
+    never resumes another setting's run. The epoch budget and patience are left out, so a
+    finished run can be extended with more epochs."""
+    setup = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("epochs", "patience")}
+    setup.update(level=args.level, train_fraction=args.train_fraction)
+    return hashlib.sha1(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _to_unit(level, perplexity):
@@ -296,7 +302,8 @@ def observations(level, scores):
               lambda: (test["forward_ours_step"] < test["forward"]
                        <= min(test["forward_gal_step"], test["forward_moon_step"]),
                        show("forward", "forward_ours_step", "forward_gal_step", "forward_moon_step")))
-        check("(c)", "the best row overall is ours, 0.25 per-step (no forward dropout)", ["ours_step"],
+        everyone = ["none", "forward", *(f"{p}{k}_step" for p in ("", "forward_") for k in SCHEMES)]
+        check("(c)", "the best row overall is ours, 0.25 per-step (no forward dropout)", everyone,
               lambda: (min(test, key=test.get) == "ours_step", f"best: {min(test, key=test.get)}"))
     return out
 

@@ -105,6 +105,16 @@ class PtbObservationsTest(tf.test.TestCase):
         self.assertEqual((config.input_dropout, config.output_dropout, config.recurrent_dropout,
                           config.recurrent_dropout_mode, config.mask_sampling), (0.0, 0.0, 0.25, "hidden", "per_sequence"))
         self.assertEqual(script.run_config(word, "update"), script.run_config(word, "forward_ours_step"))
-        for bad in (["--epoch-decay", "1.5"], ["--input-dropout", "1"]):
+        # The default learning rate follows the optimizer, whatever the level.
+        self.assertEqual(script.parse_args(["--data-dir", "/x", "--optimizer", "adam"]).learning_rate, 1e-3)
+        self.assertEqual(script.parse_args(["--data-dir", "/x", "--level", "char", "--optimizer", "sgd"]).learning_rate, 1.0)
+        # Runs on other training text never share a checkpoint; more epochs extend a run.
+        longer = script.parse_args(["--data-dir", "/x", "--epochs", "90"])
+        fraction = script.parse_args(["--data-dir", "/x", "--train-fraction", "0.5"])
+        default = script.parse_args(["--data-dir", "/x"])
+        key = lambda args: script._run_key(script.run_config(args, "none"), args)  # noqa: E731
+        self.assertEqual(key(longer), key(default))
+        self.assertNotEqual(key(fraction), key(default))
+        for bad in (["--epoch-decay", "1.5"], ["--input-dropout", "1"], ["--patience", "-1"]):
             with self.assertRaises(SystemExit):
                 script.parse_args(["--data-dir", "/x", *bad])

@@ -135,6 +135,21 @@ class ThesisObservationsTest(tf.test.TestCase):
             self.assertFalse(verdicts[label], label)
         # (iv): LeakGAN-leak now beats the LM's FD 0.273 ± 0.001 by more than both sds.
         self.assertFalse(verdicts["(iv)"])
+        # (iv), second half: the LM clearly better than SeqGAN-reinforce on the LM score.
+        rows = _thesis_rows(script)
+        {row["model"]: row for row in rows}["seqgan_reinforce"]["summary"]["lm_score"] = (35.0, 0.4)
+        self.assertFalse(self.verdicts(rows)["(iv)"])
+
+    def test_one_seed_leaves_the_sd_comparisons_unchecked(self):
+        script = load_script("text_gan_protocol")
+        rows = _thesis_rows(script)
+        for row in rows:
+            row["summary"] = {k: (mean, float("nan")) for k, (mean, _) in row["summary"].items()}
+        verdicts = self.verdicts(rows)
+        self.assertIsNone(verdicts["(iv)"])
+        self.assertIsNone(verdicts["(v)"])
+        self.assertTrue(verdicts["(i)"])  # compares means only
+        self.assertEqual(script.compare_with_lm(rows), ["(one seed: no sd to compare against)"])
 
     def test_missing_models_are_not_checked(self):
         script = load_script("text_gan_protocol")

@@ -99,8 +99,9 @@ class CorpusLM:
         with tf.GradientTape() as tape:
             logits, state = self.logits(inputs, state, training=True)
             nll = tf.reduce_mean(self._token_nll(targets, logits))
-            # Summed over time, averaged over the batch (Zaremba et al.), hence the lr of 1.
-            loss = nll * tf.cast(tf.shape(inputs)[1], nll.dtype)
+            # SGD: summed over time, averaged over the batch (Zaremba et al.), hence the lr
+            # of 1. Adam is invariant to the scale, but the clip is not: the mean per token.
+            loss = nll * tf.cast(tf.shape(inputs)[1], nll.dtype) if self.config.optimizer == "sgd" else nll
         gradients = tape.gradient(loss, self.variables)
         self.optimizer.apply_gradients(zip(gradients, self.variables))
         return nll, state

@@ -129,6 +129,29 @@ class ClutteredMnistTest(parameterized.TestCase):
             corners.add((rows.min(), cols.min()))
         self.assertGreater(len(corners), 20)
 
+    @parameterized.parameters("single", "pair")
+    def test_boxes_are_where_the_digits_are_and_change_nothing_else(self, task):
+        digits, labels = block_digits()
+        plain = tfrnnx.data.cluttered_mnist(digits, labels, 20, task=task, canvas_size=33,
+                                            num_clutter=0, seed=4)  # fmt: skip
+        images, targets, boxes = tfrnnx.data.cluttered_mnist(
+            digits, labels, 20, task=task, canvas_size=33, num_clutter=0, seed=4, return_boxes=True
+        )
+        np.testing.assert_array_equal(images, plain[0])
+        np.testing.assert_array_equal(targets, plain[1])
+        self.assertEqual(boxes.shape, (20, 1 if task == "single" else 2, 4))
+        for image, image_boxes in zip(images[..., 0], boxes):
+            covered = np.zeros(image.shape, bool)
+            for box in image_boxes:
+                # First and last pixels times canvas_size - 1: a SIDE x SIDE block of one digit.
+                top, left, bottom, right = np.rint(box * 32).astype(int)
+                self.assertEqual((bottom - top + 1, right - left + 1), (SIDE, SIDE))
+                block = image[top : bottom + 1, left : right + 1]
+                self.assertEqual(len(np.unique(block)), 1)
+                self.assertGreater(block[0, 0], 0)
+                covered[top : bottom + 1, left : right + 1] = True
+            self.assertTrue(np.all(image[~covered] == 0))  # no digit pixel outside the boxes
+
     def test_clutter_comes_from_other_digits_in_fragments(self):
         digits, labels = block_digits()
         images, targets = tfrnnx.data.cluttered_mnist(

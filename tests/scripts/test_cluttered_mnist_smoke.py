@@ -39,6 +39,9 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         # The twin as the issue asks: the canvas, the error as a fraction, and per-epoch curves
         # on the first --curve-size test canvases (32 with --quick), one point per epoch.
         self.assertEqual(twin["canvas"], 40)
+        for name in ("context", "no_context"):
+            self.assertTrue(0.0 <= rows[name]["in_view"] <= 1.0)
+        self.assertNotIn("in_view", rows["cnn"])
         for row in rows.values():
             self.assertAlmostEqual(row["test_error"], row["error"] / 100.0, places=6)
             self.assertEqual([p["epoch"] for p in row["curve"]], list(range(1, row["epochs"] + 1)))
@@ -47,6 +50,46 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
                 self.assertAlmostEqual(point["error"] / 100.0 * 32, round(point["error"] / 100.0 * 32), places=1)
         self.assertTrue(curves_written)
         self.assertIn("cluttered_curves.png", table)
+
+    def test_localisation_counts_digits_inside_the_glimpse_boxes(self):
+        import argparse
+
+        import numpy as np
+
+        script = load_script("cluttered_mnist")
+
+        class Traced:  # a model whose glimpse boxes and predictions are given
+            def __init__(self, boxes, predicted):
+                self.boxes, self.predicted, self.seen = boxes, predicted, 0
+
+            def trace(self, images):  # batches arrive in order
+                batch = slice(self.seen, self.seen + len(images))
+                self.seen += len(images)
+                probabilities = np.eye(3)[self.predicted[batch]]
+                return {"boxes": tf.constant(self.boxes[batch]), "probabilities": tf.constant(probabilities)}
+
+        # Digits (one per image) centred at (0.5, 0.5), (0.2, 0.2), (0.8, 0.8).
+        digits = np.array([[[0.4, 0.4, 0.6, 0.6]], [[0.1, 0.1, 0.3, 0.3]], [[0.7, 0.7, 0.9, 0.9]]], "float32")
+        whole, middle, corner = [0.0, 0.0, 1.0, 1.0], [0.3, 0.3, 0.7, 0.7], [0.0, 0.0, 0.5, 0.5]
+        # Two steps per image; the last box decides for one digit.
+        boxes = np.array([[whole, middle], [whole, middle], [whole, corner]], "float32")
+        labels, predicted = np.array([0, 1, 2]), np.array([0, 2, 0])  # images 2 and 3 wrong
+        single = argparse.Namespace(task="single", max_glimpse_extent=None, max_glimpse_extent_from_step=0)
+        found = script.localisation(Traced(boxes, predicted), single, np.zeros((3, 4, 4, 1)), labels,
+                                    digits, batch_size=2)  # fmt: skip
+        # In view: image 1 only; both errors have their digit out of view.
+        self.assertAllClose(found["in_view"], 1 / 3, atol=1e-4)
+        self.assertEqual(found["errors_out_of_view"], 1.0)
+        self.assertAllClose(found["last_box_area"], (0.16 + 0.16 + 0.25) / 3, atol=1e-4)
+        # Two digits per image: each must be inside some box from the limited step on.
+        pair = argparse.Namespace(task="pair", max_glimpse_extent=0.5, max_glimpse_extent_from_step=1)
+        two = np.concatenate([digits, digits[[1, 2, 0]]], axis=1)  # second digits elsewhere
+        boxes = np.array([[whole, middle, corner], [whole, corner, middle], [whole, middle, middle]], "float32")
+        found = script.localisation(Traced(boxes, predicted), pair, np.zeros((3, 4, 4, 1)), labels, two)
+        # Image 1: (0.5, 0.5) in middle, (0.2, 0.2) in corner: in view; image 2: (0.2, 0.2) in
+        # corner, (0.8, 0.8) in neither; image 3: (0.8, 0.8) in neither (the first, whole box
+        # is before the limited steps and does not count).
+        self.assertAllClose(found["in_view"], 1 / 3, atol=1e-4)
 
     def test_still_improving_means_a_new_best_in_the_last_three_epochs(self):
         script = load_script("cluttered_mnist")

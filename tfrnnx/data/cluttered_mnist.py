@@ -116,7 +116,7 @@ def _add_clutter(rng, canvas, digits, exclude, num_clutter, clutter_size):
 
 def cluttered_mnist(
     digits, labels, num_examples, task="single", canvas_size=100, num_clutter=None, clutter_size=8,
-    seed=None,
+    seed=None, return_boxes=False,
 ):
     """Cluttered MNIST examples of `task` "single", "pair" or "sum" (thesis 4.4.1).
 
@@ -137,10 +137,15 @@ def cluttered_mnist(
             0 (empty background) for "sum".
         clutter_size: side of the fragments (default 8).
         seed: seed of `numpy.random.default_rng`.
+        return_boxes: also return where the digits are (the draws, and so the canvases,
+            are the same either way).
 
     Returns:
         `(images, labels)`: `(num_examples, canvas_size, canvas_size, 1)` of the digits'
-        dtype and int64 `(num_examples,)`.
+        dtype and int64 `(num_examples,)`; with `return_boxes`, also the digits' boxes,
+        float32 `(num_examples, digits per canvas, 4)` as `[ymin, xmin, ymax, xmax]` of
+        their first and last pixels divided by `canvas_size - 1` (the convention of
+        `tfrnnx.layers.DrawGlimpse.boxes`).
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}. Received: task={task!r}")
@@ -171,12 +176,16 @@ def cluttered_mnist(
     height, width = digits.shape[1:]
     images = np.zeros((num_examples, canvas_size, canvas_size, 1), digits.dtype)
     targets = np.zeros(num_examples, np.int64)
+    corners = np.zeros((num_examples, count, 2), np.float32)
     for n in range(num_examples):
         chosen = rng.integers(0, len(digits), size=count)
         canvas = images[n, :, :, 0]
         _add_clutter(rng, canvas, digits, chosen, num_clutter, clutter_size)
-        for index, corner in zip(chosen, _place_apart(rng, count, height, width, canvas_size)):
+        for k, (index, corner) in enumerate(
+            zip(chosen, _place_apart(rng, count, height, width, canvas_size))
+        ):
             _paste(canvas, digits[index], *corner)
+            corners[n, k] = corner
         classes = labels[chosen]
         if task == "single":
             targets[n] = classes[0]
@@ -184,6 +193,10 @@ def cluttered_mnist(
             targets[n] = pair_class(*classes)
         else:
             targets[n] = classes.sum()
+    if return_boxes:
+        scale = max(canvas_size - 1, 1)
+        ends = corners + np.array([height - 1, width - 1], np.float32)
+        return images, targets, np.concatenate([corners, ends], axis=-1) / scale
     return images, targets
 
 

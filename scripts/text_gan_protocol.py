@@ -449,7 +449,10 @@ def thesis_observations(rows):
         low, high = text_gans.default_space(discrete[0])["generator_learning_rate"][1:]
         middle = float(np.sqrt(low * high))
         rates = {m: by[m]["best"]["generator_learning_rate"] for m in discrete}
-        return all(r < middle for r in rates.values()), (
+        low_count = sum(r < middle for r in rates.values())
+        # "Generally" (line 3145): most of the searches, as "usually" for the fortunate seed.
+        return 2 * low_count > len(rates), (
+            f"{low_count} of {len(rates)} below the search range's geometric middle; "
             f"best generator learning rates (search range {low:g}-{high:g}, geometric middle "
             f"{middle:.1e}): " + ", ".join(f"{title[m]} {r:.1e}" for m, r in rates.items())
         )
@@ -495,13 +498,15 @@ def write_figures(out, rows):
     # Fig. 5.12 leaves out the WGAN-GP models, as the thesis (far worse than the rest).
     shown = [r for r in rows if r["model"] not in WGAN_MODELS]
     figure, axis = plt.subplots(figsize=(5, 4))
-    for row in shown:
+    for index, row in enumerate(shown):
         (bleu, bleu_sd), (score, score_sd) = row["summary"]["bleu4"], row["summary"]["lm_score"]
         axis.errorbar(-bleu, score, xerr=bleu_sd, yerr=score_sd, fmt="o", capsize=2)
+        # Staggered labels: SeqGAN variants often sit on one point.
         axis.annotate(text_gans.MODEL_TITLES[row["model"]], (-bleu, score), fontsize=7,
-                      textcoords="offset points", xytext=(4, 4))  # fmt: skip
+                      textcoords="offset points", xytext=(4, 4 - 9 * (index % 3)))  # fmt: skip
+    axis.set_yscale("log")  # a failed GAN's score is orders of magnitude above the rest
     axis.set_xlabel("−BLEU-4 (lower is better)")
-    axis.set_ylabel("LM score (lower is better)")
+    axis.set_ylabel("LM score (log; lower is better)")
     axis.set_title("Fig. 5.12: best models, mean ± sd over seeds", fontsize=9)
     figure.tight_layout()
     write_figure_atomically(figure, paths["bleu_lm"])

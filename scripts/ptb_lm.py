@@ -377,6 +377,12 @@ def report(args, results, argv, vocab_size):
     return "\n".join(lines) + "\n", command.strip(), rows
 
 
+def _rows_run(args):
+    missing = [CONFIGS[name].description for name in DEFAULT_CONFIGS if name not in args.configs]
+    return f"recurrent rate {args.recurrent_dropout:g} only" + (
+        f"; not run: {'; '.join(missing)}" if missing else "")
+
+
 def differences(args):
     """Rows of the settings table: only where this run is not the thesis' setup."""
     thesis = LEVEL_DEFAULTS[args.level]
@@ -394,6 +400,8 @@ def differences(args):
         ("learning rate", f"{thesis['learning_rate']:g}", f"{args.learning_rate:g}", "chosen for this run"),
         ("init", f"U(±{thesis['init_scale']:g})", f"U(±{args.init_scale:g})", "chosen for this run"),
         ("sequence length", str(thesis["bptt"]), str(args.bptt), "chosen for this run"),
+        ("rows", "both baselines; 0.25 and 0.5, per-step and per-sequence, of each scheme, without "
+         "and with forward dropout", _rows_run(args), "time budget"),
     ]  # fmt: skip
     here = {
         "forward dropout": (args.input_dropout, args.output_dropout) != (0.2, 0.5),

@@ -115,6 +115,12 @@ class PtbObservationsTest(tf.test.TestCase):
         key = lambda args: script._run_key(script.run_config(args, "none"), args)  # noqa: E731
         self.assertEqual(key(longer), key(default))
         self.assertNotEqual(key(fraction), key(default))
+        # The settings table names the thesis' rows a run left out.
+        subset = script.parse_args(["--data-dir", "/x", "--level", "char", "--configs", "none", "ours_step"])
+        rows_line = [line for line in script.differences(subset) if line.startswith("| rows |")]
+        self.assertEqual(len(rows_line), 1)
+        self.assertIn("not run: forward dropout only", rows_line[0])
+        self.assertNotIn("not run: no dropout", rows_line[0])
         for bad in (["--epoch-decay", "1.5"], ["--input-dropout", "1"], ["--patience", "-1"]):
             with self.assertRaises(SystemExit):
                 script.parse_args(["--data-dir", "/x", *bad])

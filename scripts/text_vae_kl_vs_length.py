@@ -54,6 +54,8 @@ def parse_args(argv=None):
     parser.add_argument("--steps-at-full-weight", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--valid-fragments", type=int, default=512)
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS),
+                        help="default: all three")
     parser.add_argument("--latent-dim", type=int, default=16)
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
@@ -209,6 +211,8 @@ def report(args, command, rows, wall):
         figure, axes = plt.subplots(1, 3, figsize=(14, 4))
         for key, name in MODELS.items():
             mine = sorted((r for r in rows if r["model"] == key), key=lambda r: r["length"])
+            if not mine:
+                continue
             lengths = [r["length"] for r in mine]
             axes[0].plot(lengths, [r["total_bpc"] for r in mine], "o-", label=name)
             axes[1].plot(lengths, [r["kl_bpc"] for r in mine], "o--", label=name)
@@ -245,7 +249,7 @@ def main(argv=None):
     started = time.perf_counter()
     rows = []
     for length in args.lengths:
-        for key in MODELS:
+        for key in dict.fromkeys(args.models):
             rows.append(cached_run(args.workdir, _key(args, key, length), lambda: run_one(args, key, length)))
             report(args, command, rows, time.perf_counter() - started)
     return rows

@@ -27,6 +27,14 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
             self.assertAlmostEqual(row["total_bpc"], row["rec_bpc"] + row["kl_bpc"], delta=2e-4)
             self.assertGreater(row["parameters"], 0)
 
+    def test_models_flag_picks_the_rows(self):
+        script = load_script("text_vae_kl_vs_length")
+        args = script.parse_args(["--models", "lstm_p0.5", "hybrid_alpha0.2"])
+        self.assertEqual(args.models, ["lstm_p0.5", "hybrid_alpha0.2"])
+        self.assertEqual(script.parse_args([]).models, ["hybrid_alpha0.2", "lstm_p0.2", "lstm_p0.5"])
+        with self.assertRaises(SystemExit):
+            script.parse_args(["--models", "lstm_p0.3"])
+
     def test_historyless_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
         script = load_script("text_vae_historyless")

@@ -6,6 +6,7 @@ the seconds per call of each, the ratio, and both scores (mean and spread over t
 
     .venv/bin/python benchmarks/bench_mauve.py                 # 5k x 5k, dimension 384
     .venv/bin/python benchmarks/bench_mauve.py --rows 500 --dim 32 --seeds 1
+    .venv/bin/python benchmarks/bench_mauve.py --quick --out /tmp/mauve.md   # smoke run
 
 Features (generated in code, seed 0): rows of a mixture of 50 Gaussians (centres N(0, I),
 spread 1.5), the second set shifted by `--shift` along every dimension, at the size of
@@ -48,7 +49,13 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--out", default=None,
                         help="also write this results page and its JSON twin")
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
     args = parser.parse_args(argv)
+    if args.quick:  # k-means needs a few rows per cluster: n / 10 clusters of 300 rows
+        args.rows, args.dim, args.seeds = 300, 16, 1
+    for name in ("rows", "dim", "seeds"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be a positive integer. Received: {getattr(args, name)}")
     load = os.getloadavg()[0]
     import mauve as reference  # the test / bench extra: mauve-text
 
@@ -77,7 +84,7 @@ def main(argv=None):
                                               ("mauve-text", ref_s, theirs))]  # fmt: skip
         page = "\n".join([
             "# MAUVE: tfrnnx.metrics.mauve vs the reference implementation (mauve-text)", "",
-            f"Command: `{command.strip()}`  ",
+            f"Command: `{command.strip()}`" + (" (**--quick smoke run**)" if args.quick else "") + "  ",
             f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; 1-min load "
             f"average {load:.1f} at the start.  ",
             f"Features: {args.rows} x {args.rows} rows of dimension {args.dim}, a mixture of 50 "

@@ -13,6 +13,7 @@ tracing and compilation, which a search pays once, are not charged to the first 
 `{"command", "rows": [{"model", "eval_share", "trial_seconds", "eval_seconds", ...}]}`.
 
     python benchmarks/bench_protocol_eval_share.py --data-dir ../shared/data
+    python benchmarks/bench_protocol_eval_share.py --quick --data-dir ../shared/data --out /tmp/e.md
 """
 
 import argparse
@@ -43,12 +44,24 @@ def main(argv=None):
     parser.add_argument("--num-samples", type=int, default=1000)
     parser.add_argument("--lm-epochs", type=int, default=1, help="LM-score LM (not timed)")
     parser.add_argument("--out", default=os.path.join("docs", "results", "protocol_eval_share.md"))
+    parser.add_argument("--quick", action="store_true", help="seconds-long smoke run")
     args = parser.parse_args(argv)
+    if args.quick:
+        # FD needs more samples than MiniLM's 384 dimensions; everything else is tiny.
+        args.steps, args.adversarial_steps, args.wgan_steps, args.num_samples = 2, 1, 2, 400
+    for name in ("steps", "adversarial_steps", "wgan_steps", "num_samples", "lm_epochs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive integer. "
+                         f"Received: {getattr(args, name)}")  # fmt: skip
     if not args.data_dir:
         parser.error("--data-dir is required (or set TFRNNX_DATA_DIR)")
     load = os.getloadavg()[0]
-    corpus = text_gans.prepare_corpus(load_snli_sentences(args.data_dir, split="devtest"))
+    corpus = text_gans.prepare_corpus(
+        load_snli_sentences(args.data_dir, split="devtest"),
+        **(dict(num_references=400, max_train=500, tokenizer="word", vocab_size=2000) if args.quick else {}),
+    )  # fmt: skip
     scoring_lm = train_language_model(corpus.train, vocabulary=corpus.vocabulary,
+                                      units=8 if args.quick else 128,
                                       epochs=args.lm_epochs, batch_size=64, seed=0)  # fmt: skip
     embedder = CachedEmbedder(MiniLMEncoder())
     embedder.embed(corpus.references)
@@ -82,7 +95,7 @@ def _page(args, rows, command, load):
     lines = [
         "# Evaluation share of a protocol search trial (issue 13, thesis lines 3063-3067)",
         "",
-        f"Command: `{command}` (seed 0).  ",
+        f"Command: `{command}` (seed 0{', **--quick smoke run**' if args.quick else ''}).  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; 1-min load average "
         f"{load:.1f} at the start.  ",
         "Data: SNLI dev+test sentences, 4000-token SentencePiece vocabulary, 1000 references "

@@ -1,6 +1,5 @@
 """Smoke test of benchmarks/bench_protocol_eval_share.py --quick on real SNLI."""
 
-import importlib.util
 import json
 import os
 import tempfile
@@ -8,16 +7,11 @@ import tempfile
 import tensorflow as tf
 
 from data_dir import real_data_dir
-
-BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks",
-                     "bench_protocol_eval_share.py")  # fmt: skip
+from script_loading import load_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("bench_protocol_eval_share", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_protocol_eval_share", folder="benchmarks")
 
 
 class BenchProtocolEvalShareTest(tf.test.TestCase):

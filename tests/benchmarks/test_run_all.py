@@ -1,20 +1,16 @@
 """Smoke test of benchmarks/run_all.py --quick: every benchmark runs and reports its ratios."""
 
-import importlib.util
 import json
 import os
 import tempfile
 
 import tensorflow as tf
 
-RUN_ALL = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "run_all.py")
+from script_loading import load_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("run_all", RUN_ALL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("run_all", folder="benchmarks")
 
 
 class RunAllTest(tf.test.TestCase):

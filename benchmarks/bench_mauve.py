@@ -53,9 +53,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:  # k-means needs a few rows per cluster: n / 10 clusters of 300 rows
         args.rows, args.dim, args.seeds = 300, 16, 1
-    for name in ("rows", "dim", "seeds"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be a positive integer. Received: {getattr(args, name)}")
+    from tfrnnx.experiments.recurrent_dropout_tasks import check_positive_flags
+
+    check_positive_flags(parser, args, ("rows", "dim", "seeds"))
     load = os.getloadavg()[0]
     import mauve as reference  # the test / bench extra: mauve-text
 

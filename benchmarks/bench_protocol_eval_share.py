@@ -24,6 +24,7 @@ import time
 
 from tfrnnx.data.snli_sentences import load_snli_sentences
 from tfrnnx.experiments import text_gans
+from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
 from tfrnnx.experiments.text_metrics import CachedEmbedder
 from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_results
@@ -49,12 +50,7 @@ def main(argv=None):
     if args.quick:
         # FD needs more samples than MiniLM's 384 dimensions; everything else is tiny.
         args.steps, args.adversarial_steps, args.wgan_steps, args.num_samples = 2, 1, 2, 400
-    for name in ("steps", "adversarial_steps", "wgan_steps", "num_samples", "lm_epochs"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer. "
-                         f"Received: {getattr(args, name)}")  # fmt: skip
-    if not args.data_dir:
-        parser.error("--data-dir is required (or set TFRNNX_DATA_DIR)")
+    check_script_flags(parser, args, ("steps", "adversarial_steps", "wgan_steps", "num_samples", "lm_epochs"))
     load = os.getloadavg()[0]
     corpus = text_gans.prepare_corpus(
         load_snli_sentences(args.data_dir, split="devtest"),

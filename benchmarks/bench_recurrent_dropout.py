@@ -20,6 +20,7 @@ import keras
 import numpy as np
 
 import tfrnnx
+from tfrnnx.experiments.recurrent_dropout_tasks import check_positive_flags
 
 KERAS_PLAIN = "keras LSTM"
 
@@ -64,9 +65,7 @@ def parse_args(argv=None):
     parser.add_argument("--jit-compile", action="store_true")
     parser.add_argument("--json", help="also write the rows here, as JSON")
     args = parser.parse_args(argv)
-    for name in ("repeats", "batch", "steps", "units", "vocab"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be a positive integer. Received: {getattr(args, name)}")
+    check_positive_flags(parser, args, ("repeats", "batch", "steps", "units", "vocab"))
     return args
 
 

@@ -25,6 +25,7 @@ import keras
 
 import tfrnnx
 import tfrnnx.callbacks
+from tfrnnx.experiments.recurrent_dropout_tasks import check_positive_flags
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import fit_and_evaluate
 from tfrnnx.experiments.text_vae_runs import markdown_cell
@@ -69,10 +70,8 @@ def parse_args(argv=None):
         args.lengths, args.max_steps, args.batch_size, args.valid_fragments = "16", 6, 4, 8
         args.latent_dim, args.units, args.check_every, args.patience = 4, 8, 2, 1
         args.steps_at_full_weight, args.workdir = 1, None
-    for name in ("max_steps", "check_every", "patience", "batch_size", "valid_fragments",
-                 "latent_dim", "units"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer. Received: {getattr(args, name)}")
+    check_positive_flags(parser, args, ("max_steps", "check_every", "patience", "batch_size",
+                                        "valid_fragments", "latent_dim", "units"))  # fmt: skip
     args.lengths = [int(x) for x in args.lengths.split(",")]
     return args
 

@@ -5,7 +5,6 @@ import importlib.util
 import os
 
 REPOSITORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-SCRIPTS_DIR = os.path.join(REPOSITORY, "scripts")
 
 
 def load_script(name, folder="scripts"):

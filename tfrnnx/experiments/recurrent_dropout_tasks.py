@@ -96,12 +96,17 @@ def positive_negative_f1(true_labels, predicted_labels, positive="positive", neg
     return float(np.mean(scores))
 
 
-def check_script_flags(parser, args, positive):
-    """`parser.error`s for a non-positive flag among `positive` or a missing `--data-dir`."""
+def check_positive_flags(parser, args, positive):
+    """`parser.error` naming the first flag among `positive` whose value is below 1."""
     for name in positive:
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive integer. "
                          f"Received: {getattr(args, name)}")
+
+
+def check_script_flags(parser, args, positive):
+    """`parser.error`s for a non-positive flag among `positive` or a missing `--data-dir`."""
+    check_positive_flags(parser, args, positive)
     if not args.data_dir:
         parser.error("--data-dir (or $TFRNNX_DATA_DIR) is required")
 

@@ -30,6 +30,7 @@ from tfrnnx.callbacks.glimpse_summary import draw_glimpse_boxes
 from tfrnnx.io_utils import script_command
 from tfrnnx.io_utils import write_figure_atomically
 from tfrnnx.io_utils import write_results
+from tfrnnx.io_utils import write_text_atomically
 
 THESIS_ERROR = {
     "single": {"context": 1.80, "no_context": 3.29, "cnn": None},
@@ -107,8 +108,17 @@ def parse_args(argv):
     parser.add_argument("--save-model", default=None,
                         help="(older form) write the 'context' attention model to this .keras path")
     parser.add_argument("--init-from", default=None,
-                        help="a .keras attention model (e.g. trained on pair) whose weights, "
-                             "all but the last classifier layer, start the attention models")
+                        help="a .keras attention model (e.g. trained on pair) whose weights start "
+                             "the attention models: every weight whose shape agrees, so the "
+                             "classifier's output layer too when the number of classes does")
+    parser.add_argument("--count-init-training", action="store_true",
+                        help="continue --init-from's training: its training seconds and epochs, "
+                             "read from the JSON that --save-dir wrote beside it, count in this "
+                             "run's (and so in the CNN's equal-time budget)")
+    parser.add_argument("--validation-size", type=int, default=0,
+                        help="N validation canvases (their own, from MNIST training digits) "
+                             "scored after every epoch; report the test error of the epoch best "
+                             "on them (0: no model selection, the last epoch is reported)")
     parser.add_argument("--context-from-no-context", action="store_true",
                         help="train the model without context first, then start the context "
                         "model from it (its attention GRU's context rows zero); the context "
@@ -126,11 +136,14 @@ def parse_args(argv):
             parser.error(f"{flag} must be in [0, 1). Received: {value}")
     if not 0 <= args.curve_size:
         parser.error(f"--curve-size must be >= 0. Received: {args.curve_size}")
+    if args.validation_size < 0:
+        parser.error(f"--validation-size must be >= 0. Received: {args.validation_size}")
     if args.quick:
         args.train_size, args.test_size, args.canvas = 64, 32, 40
         args.curve_size = min(args.curve_size, 32)
         args.num_clutter = 0 if args.task == "sum" else 4
         args.glimpses, args.glimpse_size, args.units, args.epochs = 2, 6, 16, 1
+        args.validation_size = min(args.validation_size, 16)
         args.shift_regularizer_step = min(args.shift_regularizer_step, args.glimpses - 1)
         args.batch_size = 32
         if args.task != "single":
@@ -141,6 +154,13 @@ def parse_args(argv):
     if args.context_from_no_context and not {"context", "no_context"} <= set(args.models):
         parser.error("--context-from-no-context needs --models context no_context. Received: "
                      f"--models {' '.join(args.models)}")
+    if args.count_init_training:
+        if not args.init_from:
+            parser.error("--count-init-training needs --init-from.")
+        if not os.path.exists(_record_path(args.init_from)):
+            parser.error(f"--count-init-training reads {_record_path(args.init_from)}, which does not "
+                         f"exist (--save-dir writes it beside each model). Received: --init-from "
+                         f"{args.init_from}")
     if args.out is None:
         suffix = "" if args.task == "single" else f"_{args.task}"
         args.out = os.path.join("docs", "results", f"cluttered_mnist{suffix}.md")
@@ -169,6 +189,11 @@ def _task_defaults(args, parser):
                      f"Received: {args.shift_regularizer_weight}, {args.shift_regularizer_scale}")
 
 
+def _record_path(model_path):
+    """The JSON beside a saved model: its training seconds and epochs."""
+    return os.path.splitext(model_path)[0] + ".json"
+
+
 def make_data(args):
     """`[(x_train, y_train), (x_test, y_test)]` and the test digits' boxes."""
     sets = []
@@ -180,6 +205,18 @@ def make_data(args):
         )
         sets.append(((images / 255.0).astype("float32"), targets))
     return sets, boxes
+
+
+def validation_data(args):
+    """`(x_valid, y_valid)`: `--validation-size` canvases of their own (seed + 2) from the MNIST
+    training digits, so a model resumed with `--init-from` has not trained on them; `None` for 0."""
+    if not args.validation_size:
+        return None
+    digits, labels = tfrnnx.data.load_mnist("train", args.data_dir)
+    images, targets = tfrnnx.data.cluttered_mnist(
+        digits, labels, args.validation_size, task=args.task, canvas_size=args.canvas,
+        num_clutter=args.num_clutter, seed=args.seed + 2)
+    return (images / 255.0).astype("float32"), targets
 
 
 def localisation(model, args, images, labels, digit_boxes, batch_size=500):
@@ -245,13 +282,16 @@ def attention_model(args, context):
 class _ErrorCurve(keras.callbacks.Callback):
     """Test error on held-out canvases after every epoch, against training seconds (the
     time spent scoring left out), continuing from `start` = (seconds, epochs) of a model
-    this one started from."""
+    this one started from. With `validation` = (images, labels) it also scores those and
+    keeps the weights of the epoch best on them (`restore_best`)."""
 
-    def __init__(self, images, labels, start=(0.0, 0)):
+    def __init__(self, images, labels, start=(0.0, 0), validation=None):
         super().__init__()
         self.images, self.labels = images, labels
         self.start_seconds, self.start_epochs = start
+        self.validation = validation
         self.points, self.scoring_seconds = [], 0.0
+        self.best = None  # (validation error, epoch, weights)
 
     def on_train_begin(self, logs=None):
         if not hasattr(self, "started"):  # a curriculum calls fit twice: one clock
@@ -261,20 +301,38 @@ class _ErrorCurve(keras.callbacks.Callback):
         return time.time() - self.started - self.scoring_seconds
 
     def on_epoch_end(self, epoch, logs=None):
-        if len(self.images) == 0:
+        if len(self.images) == 0 and self.validation is None:
             return
         scoring = time.time()
-        _, accuracy = self.model.evaluate(self.images, self.labels, batch_size=256, verbose=0)
+        point = {"epoch": self.start_epochs + epoch + 1}
+        if len(self.images):
+            point["error"] = _error(self.model, self.images, self.labels)
+        if self.validation is not None:
+            point["valid_error"] = _error(self.model, *self.validation)
+            if self.best is None or point["valid_error"] < self.best[0]:
+                self.best = (point["valid_error"], point["epoch"], self.model.get_weights())
         self.scoring_seconds += time.time() - scoring
-        self.points.append({"epoch": self.start_epochs + epoch + 1,
-                            "seconds": round(self.start_seconds + self.training_seconds(), 1),
-                            "error": round(100.0 * (1.0 - accuracy), 2)})  # fmt: skip
+        self.points.append({"seconds": round(self.start_seconds + self.training_seconds(), 1), **point})
+
+    def restore_best(self):
+        """Sets the model to the epoch best on the validation canvases; returns that
+        epoch and its validation error (`None, None` without validation)."""
+        if self.best is None:
+            return None, None
+        error, epoch, weights = self.best
+        self.model.set_weights(weights)
+        return epoch, error
+
+
+def _error(model, images, labels):
+    _, accuracy = model.evaluate(images, labels, batch_size=256, verbose=0)
+    return round(100.0 * (1.0 - accuracy), 2)
 
 
 def still_improving(points, last=3):
     """Whether the best error of the last `last` epochs is a new best (the run had not
     levelled off when it stopped)."""
-    errors = [p["error"] for p in points]
+    errors = [p["error"] for p in points if "error" in p]
     return len(errors) > last and min(errors[-last:]) < min(errors[:-last])
 
 
@@ -291,11 +349,13 @@ class _StopAfterSeconds(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_one(args, name, data, seconds_budget=None, start_from=None, digit_boxes=None):
+def train_one(args, name, data, seconds_budget=None, start_from=None, digit_boxes=None,
+              validation=None):
     """Trains one model; the CNN trains for `seconds_budget` seconds when it is given.
 
     `start_from`: `(model, seconds, epochs)` of a trained attention model this one starts
-    from; else `--init-from`'s model, if given."""
+    from; else `--init-from`'s model, if given. `validation`: `(images, labels)` that pick
+    the reported epoch."""
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(args.seed)
     attention = name != "cnn"
@@ -307,6 +367,10 @@ def train_one(args, name, data, seconds_budget=None, start_from=None, digit_boxe
             origin = f"the trained {source.name}"
         else:
             source, origin = keras.saving.load_model(args.init_from, compile=False), args.init_from
+            if args.count_init_training:
+                with open(_record_path(args.init_from)) as f:
+                    record = json.load(f)
+                earlier_seconds, earlier_epochs = record["train_seconds"], record["epochs"]
         source(x_train[:1])
         model(x_train[:1])
         kept = model.transfer_weights_from(source)
@@ -317,7 +381,7 @@ def train_one(args, name, data, seconds_budget=None, start_from=None, digit_boxe
                   loss=None if attention else "sparse_categorical_crossentropy")
     logdir = os.path.join(args.logdir, name)
     curve = _ErrorCurve(x_test[: args.curve_size], y_test[: args.curve_size],
-                        (earlier_seconds, earlier_epochs))  # fmt: skip
+                        (earlier_seconds, earlier_epochs), validation)  # fmt: skip
     # The curve goes first: it starts the clock that the other callbacks' time counts in.
     callbacks = [curve, keras.callbacks.TensorBoard(logdir)]
     epochs = args.epochs
@@ -340,18 +404,22 @@ def train_one(args, name, data, seconds_budget=None, start_from=None, digit_boxe
     # A warm-started model's training time includes the model it started from.
     seconds = curve.training_seconds() + earlier_seconds
     epochs_run = curriculum + len(history.epoch) + earlier_epochs
-    _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
-    if attention and args.save_dir:
+    if attention and args.save_dir:  # the last epoch's weights: training continues from them
         os.makedirs(args.save_dir, exist_ok=True)
         model.save(os.path.join(args.save_dir, f"{name}.keras"))
+        record = {"train_seconds": round(seconds, 1), "epochs": epochs_run}
+        write_text_atomically(_record_path(os.path.join(args.save_dir, f"{name}.keras")), json.dumps(record) + "\n")
+    selected_epoch, valid_error = curve.restore_best()
+    _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
     if name == "context" and args.save_model:
         model.save(args.save_model)
     located = {}
     if attention and digit_boxes is not None:
         located = localisation(model, args, x_test, y_test, digit_boxes)
+    selection = {} if selected_epoch is None else {"selected_epoch": selected_epoch, "valid_error": valid_error}
     return model, dict(model=name, error=100.0 * (1.0 - accuracy), params=model.count_params(),
                        train_seconds=seconds, epochs=epochs_run, curve=curve.points,
-                       still_improving=still_improving(curve.points), **located)  # fmt: skip
+                       still_improving=still_improving(curve.points), **selection, **located)  # fmt: skip
 
 
 def glimpse_png(model, images, path):
@@ -366,6 +434,7 @@ def main(argv=None):
     args.load_average = os.getloadavg()[0]  # the CPUs may be shared with other jobs
     started = time.time()
     data, digit_boxes = make_data(args)
+    validation = validation_data(args)
     rows = []
     png = os.path.splitext(args.out)[0] + "_glimpses.png"
     # The CNN goes last, so that it can be given the attention models' training time; with
@@ -378,7 +447,7 @@ def main(argv=None):
         start_from = None
         if name == "context" and args.context_from_no_context:
             start_from = trained["no_context"]
-        model, row = train_one(args, name, data, budget, start_from, digit_boxes)
+        model, row = train_one(args, name, data, budget, start_from, digit_boxes, validation)
         trained[name] = (model, row["train_seconds"], row["epochs"])
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "curve"}), flush=True)
@@ -410,8 +479,9 @@ def curves_png(rows, path):
 
     figure, axis = plt.subplots(figsize=(6, 3.6))
     for row in rows:
-        if row["curve"]:
-            axis.plot([p["seconds"] for p in row["curve"]], [p["error"] for p in row["curve"]],
+        points = [p for p in row["curve"] if "error" in p]
+        if points:
+            axis.plot([p["seconds"] for p in points], [p["error"] for p in points],
                       marker="o", markersize=2, label=NAMES[row["model"]])  # fmt: skip
     axis.set_yscale("log")
     axis.set_xlabel("training time (s)")
@@ -430,7 +500,11 @@ def report(args, rows, wall, command, png, curves):
         f"Seed: {args.seed} (training canvases seed {args.seed}, test canvases seed "
         f"{args.seed + 1}).  ",
         f"Data: `tfrnnx.data.cluttered_mnist(task=\"{args.task}\")` from the MNIST IDX files in "
-        f"`$TFRNNX_DATA_DIR/mnist`: {args.train_size} training canvases from MNIST train digits, "
+        f"`$TFRNNX_DATA_DIR/mnist`: {args.train_size} training canvases from MNIST train digits"
+        + (f", {args.validation_size} validation canvases (seed {args.seed + 2}) from MNIST train "
+           "digits for model selection (a digit may also be on a training canvas, elsewhere and in "
+           "other clutter)" if args.validation_size else "")
+        + ", "
         f"{args.test_size} test canvases from MNIST test digits, {args.canvas}x{args.canvas} "
         f"canvas, {args.num_clutter} 8x8 clutter fragments.  ",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; "
@@ -451,19 +525,25 @@ def report(args, rows, wall, command, png, curves):
            + (f" from glimpse {args.max_glimpse_extent_from_step + 1} on. "
               if args.max_glimpse_extent_from_step else ". ")
            if args.max_glimpse_extent else "no limit on the glimpse size. ")
-        + (f"The attention models started from the weights of `{args.init_from}` (all but the "
-           "classifier's output layer). " if args.init_from else "")
+        + (f"The attention models started from the weights of `{args.init_from}` (every weight "
+           "whose shape agrees: the classifier's output layer only where the number of classes "
+           "does)" + ("; its training time and epochs, from the record saved with it, count in "
+                      "this run's" if args.count_init_training else "") + ". "
+           if args.init_from else "")
         + ("The context model started from the trained model without context (its attention "
            "GRU's context rows zero, so it starts computing what that model does); its "
            "training time and epochs include that model's. " if args.context_from_no_context else "")
-        + "Test error after the last epoch (no model selection)."
+        + ("Test error after the last epoch (no model selection)." if not args.validation_size else
+           f"Model selection: the {args.validation_size} validation canvases are scored after every "
+           "epoch; the table gives the test error of the epoch with the lowest error on them "
+           "(column \"selected epoch\"; in-view and box numbers are of that epoch too).")
         + (" The CNN trains epoch by epoch until its training time reaches the slowest "
            "attention model's (equal wall time)." if args.cnn_budget == "time" else ""),
         "",
         "| model | test error, ours (%) | thesis (%) | parameters | epochs | training time (s) "
         "| still improving | digit in view (%) | errors with a digit out of view (%) "
-        "| last box area (%) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| last box area (%) |" + (" selected epoch | validation error (%) |" if args.validation_size else ""),
+        "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.validation_size else ""),
     ]
     for row in rows:
         thesis = THESIS_ERROR[args.task][row["model"]]
@@ -475,6 +555,7 @@ def report(args, rows, wall, command, png, curves):
             f"| {NAMES[row['model']]} | {row['error']:.2f} | {thesis} "
             f"| {row['params']:,} | {row['epochs']} | {row['train_seconds']:.0f} | {improving} "
             f"| {' | '.join(view)} |"
+            + (f" {row['selected_epoch']} | {row['valid_error']:.2f} |" if args.validation_size else "")
         )
     lines += [
         "",

@@ -1,6 +1,6 @@
 """Scaled-down thesis Fig. 5.6: hybrid VAE vs LSTM VAE, cost and KL per character vs length.
 
-Trains `tfrnnx.models.HybridTextVAE` (aux_weight 0.2, LSTM top) and
+Trains `tfrnnx.models.HybridTextVAE` (aux_weight α = 0.2 by default, 0.5 or 1 on request; LSTM top) and
 `tfrnnx.models.LSTMTextVAE` (input dropout 0.2 and 0.5) on PTB character fragments of each
 length. The KL weight follows the thesis' heuristic (`tfrnnx.callbacks.HeuristicKLAnnealing`,
 thesis lines 2512-2515): β = 0 until the validation loss converges, then a linear ramp
@@ -55,10 +55,12 @@ def parse_args(argv=None):
     parser.add_argument("--steps-at-full-weight", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--valid-fragments", type=int, default=512)
-    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS),
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(DEFAULT_MODELS),
                         help="default: all three")
     parser.add_argument("--latent-dim", type=int, default=16)
     parser.add_argument("--units", type=int, default=128)
+    parser.add_argument("--encoder-filters", default=",".join(map(str, DEFAULT_ENCODER_FILTERS)),
+                        help="feature maps of the hybrid's strided convolutions, one per layer")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default=os.path.join("runs", "text_vae_kl_vs_length"))
     parser.add_argument("--out", default=RESULTS)
@@ -73,11 +75,16 @@ def parse_args(argv=None):
     check_positive_flags(parser, args, ("max_steps", "check_every", "patience", "batch_size",
                                         "valid_fragments", "latent_dim", "units"))  # fmt: skip
     args.lengths = [int(x) for x in args.lengths.split(",")]
+    args.encoder_filters = _positive_ints(parser, "--encoder-filters", args.encoder_filters)
     return args
 
 
-MODELS = {"hybrid_alpha0.2": "hybrid (α=0.2)", "lstm_p0.2": "LSTM VAE (input dropout 0.2)",
+MODELS = {"hybrid_alpha0.2": "hybrid (α=0.2)", "hybrid_alpha0.5": "hybrid (α=0.5)",
+          "hybrid_alpha1": "hybrid (α=1)", "lstm_p0.2": "LSTM VAE (input dropout 0.2)",
           "lstm_p0.5": "LSTM VAE (input dropout 0.5)"}
+DEFAULT_MODELS = ("hybrid_alpha0.2", "lstm_p0.2", "lstm_p0.5")
+# The scaled-down encoder of the earlier runs; the thesis' has 5 layers of 128-512 maps (§5.5.3).
+DEFAULT_ENCODER_FILTERS = (64, 128, 128)
 
 
 def build_model(args, key, vocab_size, length):
@@ -85,10 +92,10 @@ def build_model(args, key, vocab_size, length):
     annealing = None if args.annealing == "heuristic" else (0, max(1, args.max_steps // 2))
     common = dict(vocab_size=vocab_size, sequence_length=length, latent_dim=args.latent_dim,
                   kl_annealing=annealing, seed=args.seed, embedding_dim=4 if small else 16)
-    if key == "hybrid_alpha0.2":
+    if key.startswith("hybrid"):
         return tfrnnx.models.HybridTextVAE(
-            encoder_filters=(8, 8) if small else (64, 128, 128), rnn_units=args.units,
-            aux_weight=0.2, **common)
+            encoder_filters=(8, 8) if small else args.encoder_filters, rnn_units=args.units,
+            aux_weight=_alpha(key), **common)
     return tfrnnx.models.LSTMTextVAE(encoder_units=args.units, decoder_units=args.units,
                                      word_dropout=float(key.split("_p")[1]), **common)
 
@@ -127,7 +134,25 @@ def _key(args, key, length):
     settings = (f"{args.annealing}_s{args.max_steps}_c{args.check_every}_p{args.patience}"
                 f"_m{args.min_improvement:g}_d{args.duration_fraction:g}_f{args.steps_at_full_weight}_b{args.batch_size}"
                 f"_v{args.valid_fragments}_z{args.latent_dim}_u{args.units}_seed{args.seed}")
+    if key.startswith("hybrid") and args.encoder_filters != DEFAULT_ENCODER_FILTERS:
+        # Only then, so rows cached before the flag existed are still found.
+        settings += "_enc" + "-".join(map(str, args.encoder_filters))
     return f"{key}_len{length}_{settings}"
+
+
+def _alpha(key):
+    """'hybrid_alpha0.5' -> 0.5: the weight of the auxiliary reconstruction loss."""
+    return float(key.split("_alpha")[1])
+
+
+def _positive_ints(parser, flag, text):
+    try:
+        values = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or min(values) <= 0:
+        parser.error(f"{flag} must be a comma-separated list of positive integers; received {text!r}")
+    return values
 
 
 def observations(rows):
@@ -138,13 +163,16 @@ def observations(rows):
         values = ", ".join(f"{MODELS[r['model']]} at {r['length']}: {r['kl_bpc']:.4f}" for r in lstm_long)
         lines.append(f"- LSTM VAE KL almost zero (< {NEAR_ZERO_KL} bpc) beyond 48 characters: "
                      f"{'holds' if near_zero else 'does not hold'} ({values}).")
-    hybrid = sorted((r for r in rows if r["model"] == "hybrid_alpha0.2"), key=lambda r: r["length"])
-    if len(hybrid) > 1:
+    for key in MODELS:
+        hybrid = sorted((r for r in rows if r["model"] == key and key.startswith("hybrid")),
+                        key=lambda r: r["length"])
+        if len(hybrid) < 2:
+            continue
         shares = [r["kl_share"] for r in hybrid]
         # "Roughly constant": the smallest share is at least half the largest.
         steady = min(shares) >= 0.5 * max(shares) and min(shares) > 0
-        lines.append("- Hybrid KL / total roughly constant with length (smallest share at least half "
-                     f"the largest): {'holds' if steady else 'does not hold'} ("
+        lines.append(f"- {MODELS[key]}: KL / total roughly constant with length (smallest share at least "
+                     f"half the largest): {'holds' if steady else 'does not hold'} ("
                      + ", ".join(f"{r['length']}: {r['kl_share']:.3f}" for r in hybrid) + ").")
     unfinished = [f"{MODELS[r['model']]} at {r['length']}" for r in rows if not r["schedule_completed"]]
     if unfinished:
@@ -187,8 +215,8 @@ def report(args, command, rows, wall):
         "## The thesis' finding here", "", *observations(rows), "",
         "## Settings where we differ from the thesis, and why", "",
         "| setting | thesis | here | why |", "|---|---|---|---|",
-        "| encoder | 5 strided convolutions, 128-512 maps (§5.5.3) | 3, with 64, 128, 128 maps "
-        f"| 2 CPU cores |",
+        "| encoder | 5 strided convolutions, 128-512 maps (§5.5.3) | "
+        f"{len(args.encoder_filters)}, with {', '.join(map(str, args.encoder_filters))} maps | 2 CPU cores |",
         f"| LSTM units | not stated for Fig. 5.6 (1000 for tweets) | {args.units} | 2 CPU cores |",
         f"| training | to convergence, decaying learning rate | at most {args.max_steps} steps, Adam 2e-3 | time budget |",
         "| annealing | heuristic, two runs (β = 0 run, then a fresh run annealed after its convergence) "
@@ -235,8 +263,9 @@ def _parameter_ratios(rows):
     for length in sorted({r["length"] for r in rows}):
         counts = {r["model"]: r["parameters"] for r in rows if r["length"] == length}
         lstm = [v for k, v in counts.items() if k.startswith("lstm")]
-        if "hybrid_alpha0.2" in counts and lstm:
-            ratios.append(counts["hybrid_alpha0.2"] / lstm[0])
+        hybrid = [v for k, v in counts.items() if k.startswith("hybrid")]
+        if hybrid and lstm:
+            ratios.append(hybrid[0] / lstm[0])
     if not ratios:
         return "no hybrid and LSTM VAE of one length in this run to compare"
     return f"the hybrid has {min(ratios):.1f}-{max(ratios):.1f}x the LSTM VAE's"

@@ -118,6 +118,65 @@ class ClutteredMnistScriptTest(tf.test.TestCase):
         self.assertEqual([row["config"] for row in twin["rows"]], ["context"])
         self.assertEqual(twin["rows"][0]["thesis_error"], 2.55)
 
+    def test_resumed_run_counts_the_saved_training_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("mnist"))
+        script = load_script("cluttered_mnist")
+        with tempfile.TemporaryDirectory() as tmp:
+            common = ["--quick", "--models", "context", "--data-dir", data_dir, "--logdir", tmp,
+                      "--validation-size", "8"]  # fmt: skip
+            script.main([*common, "--out", os.path.join(tmp, "a.md"), "--save-dir", tmp])
+            with open(os.path.join(tmp, "context.json")) as f:
+                record = json.load(f)
+            with open(os.path.join(tmp, "a.json")) as f:
+                first = json.load(f)["rows"][0]
+            out = os.path.join(tmp, "b.md")
+            script.main([*common, "--out", out, "--init-from", os.path.join(tmp, "context.keras"),
+                         "--count-init-training"])  # fmt: skip
+            with open(out) as f:
+                page = f.read()
+            with open(os.path.join(tmp, "b.json")) as f:
+                second = json.load(f)["rows"][0]
+            with self.assertRaisesRegex(SystemExit, "2"):  # no record beside the model
+                script.parse_args(["--init-from", os.path.join(tmp, "none.keras"), "--count-init-training"])
+        self.assertEqual(record, {"train_seconds": round(first["train_seconds"], 1), "epochs": 1})
+        # The second run continues the first: one more epoch, its seconds on top.
+        self.assertEqual(second["epochs"], 2)
+        self.assertEqual([p["epoch"] for p in second["curve"]], [2])
+        self.assertGreater(second["train_seconds"], record["train_seconds"])
+        self.assertIn("count in this run's", page)
+        self.assertIn("| selected epoch | validation error (%) |", page)
+        # 8 validation canvases: the validation error is a multiple of 1/8.
+        self.assertAlmostEqual(second["valid_error"] / 100.0 * 8, round(second["valid_error"] / 100.0 * 8), places=1)
+        with self.assertRaisesRegex(SystemExit, "2"):
+            script.parse_args(["--count-init-training"])
+        with self.assertRaisesRegex(SystemExit, "2"):
+            script.parse_args(["--validation-size", "-1"])
+
+    def test_error_curve_restores_the_epoch_best_on_validation(self):
+        import numpy as np
+
+        script = load_script("cluttered_mnist")
+        rng = np.random.default_rng(0)
+        x, y = rng.normal(size=(64, 3)).astype("float32"), rng.integers(0, 2, 64)
+        x_valid, y_valid = rng.normal(size=(32, 3)).astype("float32"), rng.integers(0, 2, 32)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+        model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy", metrics=["accuracy"])
+        snapshots = []  # every epoch's weights, taken independently of the curve
+        keep = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: snapshots.append(model.get_weights()))
+        curve = script._ErrorCurve(x[:0], y[:0], validation=(x_valid, y_valid))
+        model.fit(x, y, epochs=6, batch_size=8, verbose=0, callbacks=[curve, keep])
+        valid = []
+        for weights in snapshots:  # validation error of every epoch, recomputed with numpy
+            model.set_weights(weights)
+            probabilities = x_valid @ weights[0] + weights[1]
+            valid.append(round(100.0 * float(np.mean(probabilities.argmax(-1) != y_valid)), 2))
+        model.set_weights(snapshots[-1])
+        epoch, error = curve.restore_best()
+        best = int(np.argmin(valid))  # the first epoch with the lowest error
+        self.assertEqual((epoch, error), (best + 1, valid[best]))
+        for restored, expected in zip(model.get_weights(), snapshots[best]):
+            self.assertAllClose(restored, expected)
+
     def test_context_model_from_the_model_without_context_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("mnist"))
         script = load_script("cluttered_mnist")

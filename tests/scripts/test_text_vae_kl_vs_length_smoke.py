@@ -35,6 +35,21 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
         with self.assertRaises(SystemExit):
             script.parse_args(["--models", "lstm_p0.3"])
 
+    def test_hybrid_alpha_and_encoder_flags(self):
+        script = load_script("text_vae_kl_vs_length")
+        args = script.parse_args(["--models", "hybrid_alpha0.5", "hybrid_alpha1", "--encoder-filters", "32,64"])
+        self.assertEqual(args.encoder_filters, (32, 64))
+        models = [script.build_model(args, key, 30, 16) for key in args.models]
+        self.assertEqual([m.aux_weight for m in models], [0.5, 1.0])
+        self.assertEqual([tuple(m.encoder_filters) for m in models], [(32, 64), (32, 64)])
+        # Rows cached with the default encoder keep their key; another encoder gets its own.
+        default = script.parse_args([])
+        self.assertNotIn("_enc", script._key(default, "hybrid_alpha0.2", 16))
+        self.assertTrue(script._key(args, "hybrid_alpha0.5", 16).endswith("_enc32-64"))
+        for bad in ("64,x", "64,0", ""):
+            with self.assertRaisesRegex(SystemExit, "2"):
+                script.parse_args(["--encoder-filters", bad])
+
     def test_historyless_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
         script = load_script("text_vae_historyless")

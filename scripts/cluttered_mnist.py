@@ -406,9 +406,10 @@ def train_one(args, name, data, seconds_budget=None, start_from=None, digit_boxe
     epochs_run = curriculum + len(history.epoch) + earlier_epochs
     if attention and args.save_dir:  # the last epoch's weights: training continues from them
         os.makedirs(args.save_dir, exist_ok=True)
-        model.save(os.path.join(args.save_dir, f"{name}.keras"))
+        saved = os.path.join(args.save_dir, f"{name}.keras")
+        model.save(saved)
         record = {"train_seconds": round(seconds, 1), "epochs": epochs_run}
-        write_text_atomically(_record_path(os.path.join(args.save_dir, f"{name}.keras")), json.dumps(record) + "\n")
+        write_text_atomically(_record_path(saved), json.dumps(record) + "\n")
     selected_epoch, valid_error = curve.restore_best()
     _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
     if name == "context" and args.save_model:

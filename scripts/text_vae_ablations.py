@@ -40,6 +40,7 @@ import numpy as np
 
 import tfrnnx
 import tfrnnx.callbacks
+from tfrnnx.experiments.recurrent_dropout_tasks import number_list
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import fit_and_evaluate, markdown_cell
 from tfrnnx.experiments.text_vae_runs import parameter_count, units_matching
@@ -98,17 +99,6 @@ def parse_args(argv=None):
     args.workdir = args.workdir or os.path.join("runs", name)
     args.out = args.out or os.path.join(RESULTS, f"{name}.md")
     return args
-
-
-def number_list(parser, flag, text, kind):
-    """Comma-separated distinct numbers, or a usage error naming the flag and the value."""
-    try:
-        values = [kind(item) for item in text.split(",")]
-    except ValueError:
-        parser.error(f"{flag} must be comma-separated {kind.__name__}s. Received: {text!r}")
-    if len(set(values)) != len(values):
-        parser.error(f"{flag} must not repeat a value. Received: {text!r}")
-    return values
 
 
 def settings_key(args):

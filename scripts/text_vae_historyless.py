@@ -28,6 +28,7 @@ import tensorflow as tf
 
 import tfrnnx
 from tfrnnx.experiments.recurrent_dropout_tasks import check_script_flags
+from tfrnnx.experiments.recurrent_dropout_tasks import number_list
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import parameter_count, units_matching
 from tfrnnx.io_utils import script_command
@@ -68,10 +69,7 @@ def parse_args(argv=None):
     if args.quick:
         args.lengths, args.steps, args.eval_every, args.batch_size = "16", 4, 2, 4
         args.valid_fragments, args.latent_dim, args.workdir = 8, 4, None
-    try:
-        args.lengths = [int(x) for x in args.lengths.split(",")]
-    except ValueError:
-        parser.error(f"--lengths must be comma-separated integers. Received: {args.lengths!r}")
+    args.lengths = number_list(parser, "--lengths", args.lengths, int, distinct=False)
     if min(args.lengths) < 1:
         parser.error(f"--lengths must be positive. Received: {args.lengths}")
     if args.learning_rate <= 0:

@@ -26,6 +26,7 @@ import keras
 import tfrnnx
 import tfrnnx.callbacks
 from tfrnnx.experiments.recurrent_dropout_tasks import check_positive_flags
+from tfrnnx.experiments.recurrent_dropout_tasks import number_list
 from tfrnnx.experiments.run_cache import cached_run
 from tfrnnx.experiments.text_vae_runs import fit_and_evaluate
 from tfrnnx.experiments.text_vae_runs import markdown_cell
@@ -75,7 +76,9 @@ def parse_args(argv=None):
     check_positive_flags(parser, args, ("max_steps", "check_every", "patience", "batch_size",
                                         "valid_fragments", "latent_dim", "units"))  # fmt: skip
     args.lengths = [int(x) for x in args.lengths.split(",")]
-    args.encoder_filters = _positive_ints(parser, "--encoder-filters", args.encoder_filters)
+    args.encoder_filters = tuple(number_list(parser, "--encoder-filters", args.encoder_filters, int, distinct=False))
+    if min(args.encoder_filters) < 1:
+        parser.error(f"--encoder-filters must be positive. Received: {args.encoder_filters}")
     return args
 
 
@@ -145,15 +148,6 @@ def _alpha(key):
     return float(key.split("_alpha")[1])
 
 
-def _positive_ints(parser, flag, text):
-    try:
-        values = tuple(int(x) for x in text.split(","))
-    except ValueError:
-        values = ()
-    if not values or min(values) <= 0:
-        parser.error(f"{flag} must be a comma-separated list of positive integers; received {text!r}")
-    return values
-
 
 def observations(rows):
     lines = []
@@ -163,9 +157,8 @@ def observations(rows):
         values = ", ".join(f"{MODELS[r['model']]} at {r['length']}: {r['kl_bpc']:.4f}" for r in lstm_long)
         lines.append(f"- LSTM VAE KL almost zero (< {NEAR_ZERO_KL} bpc) beyond 48 characters: "
                      f"{'holds' if near_zero else 'does not hold'} ({values}).")
-    for key in MODELS:
-        hybrid = sorted((r for r in rows if r["model"] == key and key.startswith("hybrid")),
-                        key=lambda r: r["length"])
+    for key in (k for k in MODELS if k.startswith("hybrid")):
+        hybrid = sorted((r for r in rows if r["model"] == key), key=lambda r: r["length"])
         if len(hybrid) < 2:
             continue
         shares = [r["kl_share"] for r in hybrid]

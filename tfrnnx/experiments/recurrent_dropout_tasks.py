@@ -5,7 +5,8 @@
 - `static_word_vectors`: word2vec embeddings trained here with gensim (the thesis' pretrained
   word2vec vectors are not available offline), one row per vocabulary id;
 - `decay_after`: the thesis' learning-rate schedule (x factor per epoch after an epoch);
-- `positive_negative_f1`: SemEval's score, the mean of the positive and negative F1.
+- `positive_negative_f1`: SemEval's score, the mean of the positive and negative F1;
+- `number_list`, `check_positive_flags`, `check_script_flags`: the scripts' flag checks.
 
 gensim is imported only by `static_word_vectors` (the `bench` extra installs it).
 """
@@ -94,6 +95,18 @@ def positive_negative_f1(true_labels, predicted_labels, positive="positive", neg
         predicted, actual = float(np.sum(predicted_labels == label)), float(np.sum(true_labels == label))
         scores.append(2 * hits / (predicted + actual) if predicted + actual else 0.0)
     return float(np.mean(scores))
+
+
+def number_list(parser, flag, text, kind, distinct=True):
+    """Comma-separated numbers of `kind`, or a usage error naming the flag and the value;
+    with `distinct`, a repeated value is an error too."""
+    try:
+        values = [kind(item) for item in text.split(",")]
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated {kind.__name__}s. Received: {text!r}")
+    if distinct and len(set(values)) != len(values):
+        parser.error(f"{flag} must not repeat a value. Received: {text!r}")
+    return values
 
 
 def check_positive_flags(parser, args, positive):

@@ -50,6 +50,15 @@ class HeuristicKLAnnealingTest(tf.test.TestCase):
         self.assertAllClose(betas[30:36], [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
         self.assertTrue(model.stop_training)
 
+    def test_initial_weight_holds_until_convergence_then_ramps_to_one(self):
+        callback = tfrnnx.callbacks.HeuristicKLAnnealing(
+            patience=2, duration_fraction=0.5, initial_weight=0.2)
+        _, betas = _driven(callback, [4.0, 4.0, 4.0, 4.0], 10)
+        # As in the test above, but β starts at 0.2: 0.2 + 0.8 * (0, 0.2, ..., 1).
+        self.assertAllClose(betas[:31], np.full(31, 0.2))
+        self.assertAllClose(betas[30:36], [0.2, 0.36, 0.52, 0.68, 0.84, 1.0])
+        self.assertAllClose(betas[36:], np.ones(4))
+
     def test_beta_stays_zero_while_still_improving(self):
         callback = tfrnnx.callbacks.HeuristicKLAnnealing(patience=2)
         _, betas = _driven(callback, [5.0, 4.0, 3.0, 2.0], 10)
@@ -89,11 +98,15 @@ class HeuristicKLAnnealingTest(tf.test.TestCase):
             tfrnnx.callbacks.HeuristicKLAnnealing(steps_at_full_weight=-1)
         with self.assertRaisesRegex(ValueError, "monitor"):
             tfrnnx.callbacks.HeuristicKLAnnealing(monitor="")
+        for bad in (-0.1, 1.0):
+            with self.assertRaisesRegex(ValueError, f"initial_weight.*{bad}"):
+                tfrnnx.callbacks.HeuristicKLAnnealing(initial_weight=bad)
 
     def test_config_round_trip(self):
         callback = tfrnnx.callbacks.HeuristicKLAnnealing(
             monitor="val_rec", patience=4, min_relative_improvement=0.02,
-            duration_fraction=0.3, steps_at_full_weight=7, variable_name="kl_weight")
+            duration_fraction=0.3, steps_at_full_weight=7, variable_name="kl_weight",
+            initial_weight=1e-3)
         clone = tfrnnx.callbacks.HeuristicKLAnnealing.from_config(callback.get_config())
         self.assertEqual(clone.get_config(), callback.get_config())
         self.assertEqual(keras.saving.deserialize_keras_object(

@@ -50,6 +50,15 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
             with self.assertRaisesRegex(SystemExit, "2"):
                 script.parse_args(["--encoder-filters", bad])
 
+    def test_initial_beta_flag(self):
+        script = load_script("text_vae_kl_vs_length")
+        self.assertNotIn("_ib", script._key(script.parse_args([]), "lstm_p0.2", 16))
+        args = script.parse_args(["--initial-beta", "1e-3"])
+        self.assertTrue(script._key(args, "lstm_p0.2", 16).endswith("_ib0.001"))
+        for bad in ("-0.1", "1"):
+            with self.assertRaisesRegex(SystemExit, "2"):
+                script.parse_args(["--initial-beta", bad])
+
     def test_historyless_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
         script = load_script("text_vae_historyless")

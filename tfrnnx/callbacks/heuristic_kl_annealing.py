@@ -24,6 +24,11 @@ class HeuristicKLAnnealing(KLAnnealing):
     `steps_at_full_weight` steps after β reaches 1, training stops (None: fit runs its
     epochs). The model must anneal nothing itself (`kl_annealing=None`).
 
+    `initial_weight` > 0 replaces the β = 0 phase by a small constant β (the ramp then runs
+    from it to 1). Use it when the decoder normalises z's scale away (BatchNorm right after
+    the projection of z, as in `HybridTextVAE`): at β = 0 nothing then bounds the posterior's
+    scale, Adam lets it drift, and the KL overflows to inf (loss NaN) on wide encoders.
+
     After it fires, `converged_at`, `start_step` and `duration_steps` hold the schedule; if
     the curve never converges they stay None and β stays 0 (the run was too short).
 
@@ -34,6 +39,7 @@ class HeuristicKLAnnealing(KLAnnealing):
         duration_fraction: annealing length as a fraction of the converged-at step, >= 0.2.
         steps_at_full_weight: steps trained at β = 1 before training stops, or None.
         variable_name: name of the model attribute holding β.
+        initial_weight: β before annealing starts, in [0, 1); 0 is the thesis' rule.
 
     Example:
 
@@ -57,7 +63,8 @@ class HeuristicKLAnnealing(KLAnnealing):
     """
 
     def __init__(self, monitor="val_loss", patience=3, min_relative_improvement=0.01,
-                 duration_fraction=0.2, steps_at_full_weight=None, variable_name="beta"):
+                 duration_fraction=0.2, steps_at_full_weight=None, variable_name="beta",
+                 initial_weight=0.0):
         super().__init__(0, 0, variable_name)
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"monitor must be a non-empty string. Received: monitor={monitor!r}")
@@ -71,6 +78,7 @@ class HeuristicKLAnnealing(KLAnnealing):
             None if steps_at_full_weight is None
             else check_integer("steps_at_full_weight", steps_at_full_weight, minimum=0)
         )
+        self.initial_weight = check_number("initial_weight", initial_weight, 0, 1, include_high=False)
         self.converged_at = self.start_step = self.duration_steps = None
         self._curve = []
 
@@ -80,11 +88,12 @@ class HeuristicKLAnnealing(KLAnnealing):
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         if self.start_step is None:
-            self._variable().assign(0.0)
+            self._variable().assign(self.initial_weight)
 
     def value_at(self, step):
-        """β at optimizer step `step` (0 until the schedule is known)."""
-        return 0.0 if self.start_step is None else super().value_at(step)
+        """β at optimizer step `step` (`initial_weight` until the schedule is known)."""
+        ramp = 0.0 if self.start_step is None else super().value_at(step)
+        return self.initial_weight + (1.0 - self.initial_weight) * ramp
 
     def on_train_batch_end(self, batch, logs=None):
         if self.start_step is None or self.steps_at_full_weight is None:
@@ -119,4 +128,5 @@ class HeuristicKLAnnealing(KLAnnealing):
             "duration_fraction": self.duration_fraction,
             "steps_at_full_weight": self.steps_at_full_weight,
             "variable_name": self.variable_name,
+            "initial_weight": self.initial_weight,
         }

@@ -226,8 +226,8 @@ def report(args, command, rows, wall):
         f"{args.min_improvement:g} (relative) for {args.patience} checks {args.check_every} steps apart | the thesis gives no rule |",
         f"| ramp length | at least 20% of the converged-at step | {args.duration_fraction:.0%} | within the thesis' rule |",
         *([f"| β before annealing | 0 | {args.initial_beta:g}, then the ramp from it to 1 | at β = 0 the KL of "
-           "this encoder overflowed (NaN loss by step 300): BatchNorm after the projection of z makes "
-           "z's scale free, and Adam lets it drift |"] if args.initial_beta else []),
+           "the thesis' 5-layer encoder overflowed (NaN loss by step 300): BatchNorm after the projection "
+           "of z makes z's scale free, and Adam lets it drift |"] if args.initial_beta else []),
         f"| parameters | not stated | in the table ({_parameter_ratios(rows)}) "
         "| not matched: the hybrid's count grows with the fragment length |", "",
     ]

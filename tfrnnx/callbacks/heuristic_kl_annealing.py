@@ -30,7 +30,8 @@ class HeuristicKLAnnealing(KLAnnealing):
     scale, Adam lets it drift, and the KL overflows to inf (loss NaN) on wide encoders.
 
     After it fires, `converged_at`, `start_step` and `duration_steps` hold the schedule; if
-    the curve never converges they stay None and β stays 0 (the run was too short).
+    the curve never converges they stay None and β stays at `initial_weight` (the run was
+    too short).
 
     Args:
         monitor: the epoch-log key to watch, e.g. `"val_loss"` or `"val_rec"`.

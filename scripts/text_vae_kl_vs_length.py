@@ -80,7 +80,7 @@ def parse_args(argv=None):
         args.steps_at_full_weight, args.workdir = 1, None
     check_positive_flags(parser, args, ("max_steps", "check_every", "patience", "batch_size",
                                         "valid_fragments", "latent_dim", "units"))  # fmt: skip
-    args.lengths = [int(x) for x in args.lengths.split(",")]
+    args.lengths = number_list(parser, "--lengths", args.lengths, int, distinct=False)
     args.encoder_filters = tuple(number_list(parser, "--encoder-filters", args.encoder_filters, int, distinct=False))
     if min(args.encoder_filters) < 1:
         parser.error(f"--encoder-filters must be positive. Received: {args.encoder_filters}")

@@ -59,6 +59,12 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
             with self.assertRaisesRegex(SystemExit, "2"):
                 script.parse_args(["--initial-beta", bad])
 
+    def test_lengths_flag(self):
+        script = load_script("text_vae_kl_vs_length")
+        self.assertEqual(script.parse_args(["--lengths", "32,64"]).lengths, [32, 64])
+        with self.assertRaisesRegex(SystemExit, "2"):
+            script.parse_args(["--lengths", "32,x"])
+
     def test_historyless_quick_run_needs_real_data(self):
         data_dir = os.path.dirname(real_data_dir("ptb"))
         script = load_script("text_vae_historyless")

@@ -6,7 +6,8 @@ the thesis' setup of each level (LEVEL_DEFAULTS; word: 256 units, SGD lr 1, lr /
 plateau until validation stops improving, U(±0.05), BPTT 35; char: 1024 units, embedding
 256, Adam 1e-3, x0.97 per epoch from epoch 10, U(±0.01), sequences of 100, 50 epochs;
 both: batch 32, clip 10, forward dropout 0.2 in / 0.5 out), writes a table with the
-thesis' rows and observations to docs/results/ptb_<level>_lm.md and its JSON twin. Each
+thesis' rows and observations to docs/results/ptb_<level>_lm.md and its JSON twin, and the
+learning curves of Fig. 3.2 (without and with ours, 0.25 per-step) beside it as a PNG. Each
 run checkpoints every epoch under --workdir and resumes when started again.
 
     python scripts/ptb_lm.py --level word --train-fraction 0.2 --epochs 10
@@ -28,6 +29,7 @@ from tfrnnx.experiments.corpus_lm import CorpusLMConfig
 from tfrnnx.experiments.corpus_lm import summarize
 from tfrnnx.experiments.corpus_lm import train_corpus_lm
 from tfrnnx.io_utils import script_command
+from tfrnnx.io_utils import write_figure_atomically
 from tfrnnx.io_utils import write_results
 
 # The thesis' schemes: ours drops the cell update g, Gal the hidden state h, Moon the cell c.
@@ -177,7 +179,7 @@ def parse_args(argv):
         if not 0 <= getattr(args, flag) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be in [0, 1). Received: {getattr(args, flag)}")
     if args.quick:
-        args.units, args.embedding_dim, args.epochs, args.configs = 16, 16, 1, ["none", "update"]
+        args.units, args.embedding_dim, args.epochs, args.configs = 16, 16, 1, ["none", "ours_step"]
     args.workdir = args.workdir or os.path.join("runs", f"ptb_{args.level}")
     args.out = args.out or os.path.join("docs", "results", f"ptb_{args.level}_lm.md")
     return args
@@ -216,15 +218,85 @@ def main(argv=None):
         )
         results[name] = summarize(history)
         results[name]["epochs_run"] = len(history)
+        results[name]["curve"] = [
+            {"epoch": r["epoch"], "train": _to_unit(args.level, r["train_perplexity"]),
+             "valid": _to_unit(args.level, r["valid_perplexity"])} for r in history]  # fmt: skip
     page, command, rows = report(args, results, argv, len(vocabulary))
     write_results(args.out, page, {"command": command, "rows": rows,
                                    "observations": [
                                        dict(zip(("observation", "statement", "holds", "evidence"), o))
                                        for o in observations(args.level, _scores(args, results))],
+                                   "learning_curves": [
+                                       dict(zip(("pair", "holds", "evidence"), c))
+                                       for c in curve_checks(args.level, results)],
                                    "thesis": {f"forward={f} {r:g} {s}": v
                                               for (f, r, s), v in THESIS[args.level].items()}})  # fmt: skip
+    if curve_pairs(results):
+        plot_curves(args, results)
     print(f"wrote {args.out}")
     return 0
+
+
+# Thesis Fig. 3.2 (lines 1533-1542): training without and with 0.25 per-step recurrent dropout.
+CURVE_PAIRS = (("none", "ours_step"), ("forward", "forward_ours_step"))
+CURVES_FINDING = ("models trained with our recurrent dropout converge more slowly than models "
+                  "without it, with larger training error and lower validation error (Fig. 3.2, "
+                  "lines 1536-1542)")  # fmt: skip
+
+
+def curve_pairs(results):
+    """(baseline name, dropout name) of each Fig. 3.2 pair present in `results`; rows are
+    matched by configuration, so the older names (update, ...) count too."""
+    by_config = {CONFIGS[name]: name for name in results}
+    pairs = [tuple(by_config.get(CONFIGS[n]) for n in pair) for pair in CURVE_PAIRS]
+    return [pair for pair in pairs if None not in pair]
+
+
+def curve_checks(level, results):
+    """For each Fig. 3.2 pair: `(pair, holds, evidence)`, compared at the last epoch both rows
+    ran: the dropout row's training score higher and its validation score lower."""
+    out = []
+    for baseline, dropout in curve_pairs(results):
+        epoch = min(results[baseline]["epochs_run"], results[dropout]["epochs_run"])
+        at = {n: results[n]["curve"][epoch - 1] for n in (baseline, dropout)}
+        holds = at[dropout]["train"] > at[baseline]["train"] and at[dropout]["valid"] < at[baseline]["valid"]
+        digits = 1 if level == "word" else 3
+        evidence = (f"epoch {epoch}: train {at[dropout]['train']:.{digits}f} vs {at[baseline]['train']:.{digits}f}, "
+                    f"valid {at[dropout]['valid']:.{digits}f} vs {at[baseline]['valid']:.{digits}f}")  # fmt: skip
+        out.append((f"{CONFIGS[dropout].description} vs {CONFIGS[baseline].description}", holds, evidence))
+    return out
+
+
+def curves_path(out):
+    return os.path.splitext(out)[0] + ".png"
+
+
+def plot_curves(args, results):
+    """Fig. 3.2 beside the table: per-epoch training (solid) and validation (dashed) scores
+    of each pair, one panel per pair."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pairs = curve_pairs(results)
+    figure, axes = plt.subplots(1, len(pairs), figsize=(4.6 * len(pairs), 3.6), squeeze=False)
+    for axis, pair in zip(axes[0], pairs):
+        for name, colour in zip(pair, ("tab:blue", "tab:orange")):
+            curve = results[name]["curve"]
+            epochs = [p["epoch"] for p in curve]
+            label = CONFIGS[name].description
+            axis.plot(epochs, [p["train"] for p in curve], "-", marker=".", color=colour, label=f"{label}, train")
+            axis.plot(epochs, [p["valid"] for p in curve], "--", marker=".", color=colour, label=f"{label}, valid")
+        axis.set_title("with forward dropout" if CONFIGS[pair[0]].forward else "without forward dropout")
+        if args.level == "word":  # the first epochs' perplexities would flatten the rest
+            axis.set_yscale("log")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel("perplexity" if args.level == "word" else "bits per character")
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    write_figure_atomically(figure, curves_path(args.out))
+    plt.close(figure)
 
 
 def _run_key(config, args):
@@ -351,7 +423,8 @@ def report(args, results, argv, vocab_size):
                      "valid": round(valid, 4), "test": round(test, 4),
                      "thesis_valid": None if thesis is None else thesis[0],
                      "thesis_test": None if thesis is None else thesis[1],
-                     "train_minutes": round(result["seconds"] / 60, 2)})  # fmt: skip
+                     "train_minutes": round(result["seconds"] / 60, 2),
+                     "curve": [{k: round(v, 4) for k, v in point.items()} for point in result["curve"]]})  # fmt: skip
     best = min(results, key=lambda name: scores[name][1])
     still_improving = [CONFIGS[n].description for n, r in results.items()
                        if r["best_epoch"] == r["epochs_run"] and r["epochs_run"] == args.epochs]  # fmt: skip
@@ -372,6 +445,13 @@ def report(args, results, argv, vocab_size):
     verdicts = {True: "holds", False: "does not hold", None: "not checked"}
     for label, statement, holds, evidence in observations(args.level, scores):
         lines.append(f"| {label} | {statement} | {verdicts[holds]} | {evidence} |")
+    checks = curve_checks(args.level, results)
+    if checks:
+        lines += ["", "## Learning curves (thesis Fig. 3.2)", "",
+                  f"![training (solid) and validation (dashed) per epoch]({os.path.basename(curves_path(args.out))})",
+                  "", f"The thesis: {CURVES_FINDING}. Checked at the last epoch both rows ran:", "",
+                  "| pair | here | evidence |", "|---|---|---|",
+                  *(f"| {pair} | {verdicts[holds]} | {evidence} |" for pair, holds, evidence in checks)]  # fmt: skip
     lines += ["", "## Settings where we differ from the thesis, and why", "",
               "| setting | thesis | here | why |", "|---|---|---|---|", *differences(args)]
     return "\n".join(lines) + "\n", command.strip(), rows

@@ -58,11 +58,17 @@ class ScriptSmokeTest(tf.test.TestCase):
                 second = f.read()
             with open(os.path.join(tmp, "ptb.json")) as f:
                 twin = json.load(f)
+            curves_written = os.path.exists(os.path.join(tmp, "ptb.png"))
         self.assertIn("| no dropout | 1 |", first)
-        # The thesis' Table 3.2 rows beside ours: no dropout 130.0 / 125.2; forward + ours 91.6 / 87.0.
+        # The thesis' Table 3.2 rows beside ours: no dropout 130.0 / 125.2; ours 0.25 per-step 106.1 / 100.0.
         self.assertIn("| 130 / 125.2 |", first)
-        self.assertIn("| 91.6 / 87 |", first)
-        self.assertEqual([(r["config"], r["thesis_test"]) for r in twin["rows"]], [("none", 125.2), ("update", 87.0)])
+        self.assertIn("| 106.1 / 100 |", first)
+        self.assertEqual([(r["config"], r["thesis_test"]) for r in twin["rows"]], [("none", 125.2), ("ours_step", 100.0)])
+        # Fig. 3.2 beside the table: the pair's curves plotted, one point per epoch in the twin.
+        self.assertTrue(curves_written)
+        self.assertIn("## Learning curves (thesis Fig. 3.2)", first)
+        self.assertEqual([len(r["curve"]) for r in twin["rows"]], [1, 1])
+        self.assertEqual([c["pair"] for c in twin["learning_curves"]], ["ours (update g), per-step vs no dropout"])
         rows = lambda text: [line for line in text.splitlines() if line.startswith("| no") or "ours" in line]  # noqa: E731
         self.assertEqual([r.rsplit("|", 2)[0] for r in rows(first)], [r.rsplit("|", 2)[0] for r in rows(second)])
 
@@ -90,6 +96,24 @@ class PtbObservationsTest(tf.test.TestCase):
         verdicts = {o[0]: o[2] for o in script.observations("word", scores)}
         # (i): Gal beats ours in the forward per-step group; (iv) needs every recurrent-only row.
         self.assertEqual(verdicts, {"(i)": False, "(ii)": None, "(iii)": False, "(iv)": None, "(v)": False})
+
+    def test_learning_curve_check_compares_at_the_last_epoch_both_rows_ran(self):
+        script = load_script("ptb_lm")
+
+        def row(points):  # (train, valid) per epoch
+            return {"epochs_run": len(points),
+                    "curve": [{"epoch": i + 1, "train": t, "valid": v} for i, (t, v) in enumerate(points)]}
+
+        # The baseline stopped after 2 epochs; at epoch 2 dropout trains worse and validates better.
+        results = {"none": row([(200, 180), (150, 170)]), "ours_step": row([(230, 190), (190, 160), (170, 150)]),
+                   "forward": row([(300, 200)]), "update": row([(290, 210)])}
+        checks = script.curve_checks("word", results)
+        self.assertEqual([(c[0], c[1]) for c in checks],
+                         [("ours (update g), per-step vs no dropout", True),
+                          ("forward + ours (update g), per-step vs forward dropout only", False)])
+        self.assertIn("epoch 2: train 190.0 vs 150.0, valid 160.0 vs 170.0", checks[0][2])
+        # Without the dropout row of a pair there is nothing to check.
+        self.assertEqual(script.curve_checks("word", {"none": results["none"]}), [])
 
     def test_level_defaults_are_the_thesis_setups(self):
         script = load_script("ptb_lm")

@@ -447,7 +447,8 @@ def report(args, results, argv, vocab_size):
         lines.append(f"| {label} | {statement} | {verdicts[holds]} | {evidence} |")
     checks = curve_checks(args.level, results)
     if checks:
-        lines += ["", "## Learning curves (thesis Fig. 3.2)", "",
+        heading = "thesis Fig. 3.2" if args.level == "word" else "as thesis Fig. 3.2, which is word level"
+        lines += ["", f"## Learning curves ({heading})", "",
                   f"![training (solid) and validation (dashed) per epoch]({os.path.basename(curves_path(args.out))})",
                   "", f"The thesis: {CURVES_FINDING}. Checked at the last epoch both rows ran:", "",
                   "| pair | here | evidence |", "|---|---|---|",

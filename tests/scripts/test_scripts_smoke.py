@@ -112,6 +112,12 @@ class PtbObservationsTest(tf.test.TestCase):
                          [("ours (update g), per-step vs no dropout", True),
                           ("forward + ours (update g), per-step vs forward dropout only", False)])
         self.assertIn("epoch 2: train 190.0 vs 150.0, valid 160.0 vs 170.0", checks[0][2])
+        # Differences under 1% decide nothing: train 0.5% higher, valid 0.5% lower.
+        close = {"none": row([(200, 100)]), "ours_step": row([(201, 99.5)])}
+        self.assertEqual([c[1] for c in script.curve_checks("word", close)], [None])
+        # 2% the other way in valid is a failure, even with train in the thesis' direction.
+        worse = {"none": row([(200, 100)]), "ours_step": row([(210, 102)])}
+        self.assertEqual([c[1] for c in script.curve_checks("word", worse)], [False])
         # Without the dropout row of a pair there is nothing to check.
         self.assertEqual(script.curve_checks("word", {"none": results["none"]}), [])
 

@@ -46,6 +46,7 @@ class Config:
     forward: bool
     scheme: str = None  # a key of SCHEMES, or None: no recurrent dropout
     sampling: str = "step"  # a key of SAMPLINGS
+    scaling: str = "inverted"  # the cell's dropout_scaling
 
 
 def _configs():
@@ -56,6 +57,13 @@ def _configs():
                 name = ("forward_" if forward else "") + f"{scheme}_{sampling}"
                 configs[name] = Config(("forward + " if forward else "") + f"{title}, {how}",
                                        forward, scheme, sampling)  # fmt: skip
+    # Moon per-sequence with the thesis' eq. 3.3.2 scaling (no 1/(1-p) in training): under
+    # the inverted form a kept cell unit grows by 1/(1-p) every step and training diverges,
+    # as the thesis says (lines 1404-1407).
+    for forward in (False, True):
+        moon = configs[("forward_" if forward else "") + "moon_seq"]
+        configs[("forward_" if forward else "") + "moon_seq_test_time"] = dataclasses.replace(
+            moon, description=f"{moon.description}, test-time scaling", scaling="test_time")
     # The names of earlier runs (forward dropout and per-step masks).
     configs.update(update=configs["forward_ours_step"], hidden=configs["forward_gal_step"],
                    cell=configs["forward_moon_step"])  # fmt: skip
@@ -68,7 +76,7 @@ CONFIGS = _configs()
 DEFAULT_CONFIGS = ["none", "forward"] + [
     f"{prefix}{scheme}_{sampling}" for prefix in ("", "forward_") for scheme in SCHEMES
     for sampling in SAMPLINGS
-]  # fmt: skip
+] + ["moon_seq_test_time", "forward_moon_seq_test_time"]  # fmt: skip
 # The thesis' setups (lines 1513-1519 and 1550-1557); None in the flags means these.
 LEVEL_DEFAULTS = {
     "word": dict(units=256, embedding_dim=256, optimizer="sgd", learning_rate=1.0,
@@ -194,7 +202,8 @@ def run_config(args, name):
         output_dropout=args.output_dropout if config.forward else 0.0,
         recurrent_dropout=args.recurrent_dropout if config.scheme else 0.0,
         recurrent_dropout_mode=SCHEMES[config.scheme][1] if config.scheme else "update",
-        mask_sampling=SAMPLINGS[config.sampling][1], optimizer=args.optimizer,
+        mask_sampling=SAMPLINGS[config.sampling][1], dropout_scaling=config.scaling,
+        optimizer=args.optimizer,
         learning_rate=args.learning_rate, epoch_decay=args.epoch_decay,
         epoch_decay_start=args.epoch_decay_start, patience=args.patience,
         init_scale=args.init_scale, batch_size=args.batch_size, bptt=args.bptt,
@@ -219,8 +228,8 @@ def main(argv=None):
         results[name] = summarize(history)
         results[name]["epochs_run"] = len(history)
         results[name]["curve"] = [
-            {"epoch": r["epoch"], "train": _to_unit(args.level, r["train_perplexity"]),
-             "valid": _to_unit(args.level, r["valid_perplexity"])} for r in history]  # fmt: skip
+            {"epoch": r["epoch"], "train": _finite_unit(args.level, r["train_perplexity"]),
+             "valid": _finite_unit(args.level, r["valid_perplexity"])} for r in history]  # fmt: skip
     page, command, rows = report(args, results, argv, len(vocabulary))
     write_results(args.out, page, {"command": command, "rows": rows,
                                    "observations": [
@@ -260,7 +269,10 @@ def curve_checks(level, results):
     way by that much; None when neither: too close to call."""
     out = []
     for baseline, dropout in curve_pairs(results):
-        epoch = min(results[baseline]["epochs_run"], results[dropout]["epochs_run"])
+        finite = [[p for p in results[n]["curve"] if None not in (p["train"], p["valid"])] for n in (baseline, dropout)]
+        epoch = min(len(points) for points in finite)  # finite epochs come first: training stops at a divergence
+        if epoch == 0:
+            continue
         at = {n: results[n]["curve"][epoch - 1] for n in (baseline, dropout)}
         # Relative margins, positive in the thesis' direction: dropout trains worse, validates better.
         margins = (at[dropout]["train"] / at[baseline]["train"] - 1, 1 - at[dropout]["valid"] / at[baseline]["valid"])
@@ -292,8 +304,9 @@ def plot_curves(args, results):
             curve = results[name]["curve"]
             epochs = [p["epoch"] for p in curve]
             label = CONFIGS[name].description
-            axis.plot(epochs, [p["train"] for p in curve], "-", marker=".", color=colour, label=f"{label}, train")
-            axis.plot(epochs, [p["valid"] for p in curve], "--", marker=".", color=colour, label=f"{label}, valid")
+            for key, style in (("train", "-"), ("valid", "--")):
+                values = [math.nan if p[key] is None else p[key] for p in curve]
+                axis.plot(epochs, values, style, marker=".", color=colour, label=f"{label}, {key}")
         axis.set_title("with forward dropout" if CONFIGS[pair[0]].forward else "without forward dropout")
         if args.level == "word":  # the first epochs' perplexities would flatten the rest
             axis.set_yscale("log")
@@ -310,6 +323,8 @@ def _run_key(config, args):
     never resumes another setting's run. The epoch budget and patience are left out, so a
     finished run can be extended with more epochs."""
     setup = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("epochs", "patience")}
+    if setup["dropout_scaling"] == "inverted":  # the default, left out: older runs keep their folders
+        del setup["dropout_scaling"]
     setup.update(level=args.level, train_fraction=args.train_fraction)
     return hashlib.sha1(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -319,10 +334,15 @@ def _to_unit(level, perplexity):
     return math.log2(perplexity) if level == "char" else perplexity
 
 
+def _finite_unit(level, perplexity):
+    """`_to_unit`, or None for a diverged epoch's NaN (the twin stays valid JSON)."""
+    return _to_unit(level, perplexity) if math.isfinite(perplexity) else None
+
+
 def _scores(args, results):
-    """{name: (valid, test)} in the page's unit."""
+    """{name: (valid, test)} in the page's unit, for the rows with a finite epoch."""
     return {name: (_to_unit(args.level, r["valid"]), _to_unit(args.level, r["test"]))
-            for name, r in results.items()}  # fmt: skip
+            for name, r in results.items() if r["valid"] is not None}  # fmt: skip
 
 
 def observations(level, scores):
@@ -418,20 +438,26 @@ def report(args, results, argv, vocab_size):
     rows = []
     scores = _scores(args, results)
     for name, result in results.items():
-        (valid, test), config = scores[name], CONFIGS[name]
+        (valid, test), config = scores.get(name, (None, None)), CONFIGS[name]
         thesis = thesis_values(args.level, config, args.recurrent_dropout)
         shown = "—" if thesis is None else f"{thesis[0]:g} / {thesis[1]:g}"
-        lines.append(f"| {config.description} | {result['best_epoch']} | {result['epochs_run']} "
-                     f"| {valid:.3f} | {test:.3f} | {shown} | {result['seconds'] / 60:.1f} |")  # fmt: skip
+        run = f"{result['epochs_run']}" + (f" (diverged in {result['diverged_epoch']})" if result["diverged_epoch"] else "")
+        cells = ["—" if v is None else f"{v:.3f}" for v in (valid, test)]
+        lines.append(f"| {config.description} | {result['best_epoch'] or '—'} | {run} "
+                     f"| {cells[0]} | {cells[1]} | {shown} | {result['seconds'] / 60:.1f} |")  # fmt: skip
         rows.append({"config": name, "forward": config.forward, "scheme": config.scheme,
-                     "sampling": config.sampling if config.scheme else None,
+                     "sampling": config.sampling if config.scheme else None, "scaling": config.scaling,
                      "best_epoch": result["best_epoch"], "epochs_run": result["epochs_run"],
-                     "valid": round(valid, 4), "test": round(test, 4),
+                     "diverged_epoch": result["diverged_epoch"],
+                     "valid": None if valid is None else round(valid, 4),
+                     "test": None if test is None else round(test, 4),
                      "thesis_valid": None if thesis is None else thesis[0],
                      "thesis_test": None if thesis is None else thesis[1],
                      "train_minutes": round(result["seconds"] / 60, 2),
-                     "curve": [{k: round(v, 4) for k, v in point.items()} for point in result["curve"]]})  # fmt: skip
-    best = min(results, key=lambda name: scores[name][1])
+                     "curve": [{k: v if v is None else round(v, 4) for k, v in point.items()} for point in result["curve"]]})  # fmt: skip
+    best = min(scores, key=lambda name: scores[name][1])
+    diverged = [f"{CONFIGS[n].description} (epoch {r['diverged_epoch']})" for n, r in results.items()
+                if r["diverged_epoch"]]  # fmt: skip
     still_improving = [CONFIGS[n].description for n, r in results.items()
                        if r["best_epoch"] == r["epochs_run"] and r["epochs_run"] == args.epochs]  # fmt: skip
     lines += [
@@ -441,7 +467,9 @@ def report(args, results, argv, vocab_size):
         "",
         f"This run: lowest test {unit}: {CONFIGS[best].description}."
         + (f" Still improving at the last epoch (budget too short to judge regularization): "
-           f"{', '.join(still_improving)}." if still_improving else ""),
+           f"{', '.join(still_improving)}." if still_improving else "")
+        + (f" Training diverged (a training loss that is not finite; the run stops there and the "
+           f"row shows its best epoch before, if any): {', '.join(diverged)}." if diverged else ""),
         "",
         "## The thesis' observations, checked on this run",
         "",
@@ -489,6 +517,11 @@ def differences(args):
         ("learning rate", f"{thesis['learning_rate']:g}", f"{args.learning_rate:g}", "chosen for this run"),
         ("init", f"U(±{thesis['init_scale']:g})", f"U(±{args.init_scale:g})", "chosen for this run"),
         ("sequence length", str(thesis["bptt"]), str(args.bptt), "chosen for this run"),
+        ("dropout scaling", "not stated: eq. 3.3.2 defines dropout with test-time scaling, eq. 3.3.15 "
+         "gives the inverted form as equivalent", "inverted (kept units x 1/(1-p) in training), except "
+         "the rows marked test-time scaling", "the library's default. Under it a kept cell unit of Moon "
+         "per-sequence grows by 1/(1-p) every step, as the thesis says (lines 1404-1407), so those rows "
+         "are also run with test-time scaling"),
         ("rows", "both baselines; 0.25 and 0.5, per-step and per-sequence, of each scheme, without "
          "and with forward dropout", _rows_run(args), "time budget"),
     ]  # fmt: skip

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from tfrnnx.data.ptb import batchify, bptt_windows
 from tfrnnx.experiments.corpus_lm import CorpusLM, CorpusLMConfig, summarize, train_corpus_lm
-from tfrnnx.experiments.corpus_lm import _out_of_patience
+from tfrnnx.experiments.corpus_lm import _out_of_patience, diverged
 
 
 def tiny_corpus(length, seed):
@@ -79,6 +79,31 @@ class CorpusLMScheduleTest(tf.test.TestCase):
         self.assertTrue(_out_of_patience([{"valid_perplexity": v} for v in (5, 4, 4.5, 4.1)], 2))
         self.assertFalse(_out_of_patience([{"valid_perplexity": v} for v in (5, 4, 4.5, 3.9)], 2))
         self.assertFalse(_out_of_patience([{"valid_perplexity": v} for v in (5, 6)], 2))
+
+    def test_a_diverged_run_stops_at_the_step_and_is_not_retrained(self):
+        with tempfile.TemporaryDirectory() as workdir:
+            # SGD at lr 1e38: the clipped step (norm 10) already overflows float32 weights.
+            history = self.train(workdir, learning_rate=1e38, epochs=5)
+            self.assertLen(history, 1)
+            self.assertTrue(diverged(history[0]))
+            # 800 tokens in 4 rows of 200, windows of 10: 20 steps, stopped well before the end.
+            self.assertLess(history[0]["diverged_at_step"], 20)
+            self.assertNotIn("test_perplexity", history[0])
+            self.assertEqual(self.train(workdir, learning_rate=1e38, epochs=5)[0]["epoch"], 1)
+            self.assertLen(self.train(workdir, learning_rate=1e38, epochs=5), 1)  # resumed, not retrained
+        summary = summarize(history)
+        self.assertEqual((summary["best_epoch"], summary["valid"], summary["test"], summary["diverged_epoch"]),
+                         (None, None, None, 1))
+        # A run that diverges later keeps its best finite epoch.
+        later = [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 8.0, "test_perplexity": 7.5, "seconds": 1},
+                 {"epoch": 2, "train_perplexity": math.nan, "valid_perplexity": math.nan, "seconds": 1}]
+        self.assertEqual({k: summarize(later)[k] for k in ("best_epoch", "valid", "test", "diverged_epoch")},
+                         {"best_epoch": 1, "valid": 8.0, "test": 7.5, "diverged_epoch": 2})
+
+    def test_test_time_scaling_reaches_the_cell(self):
+        model = CorpusLM(8, CorpusLMConfig(**{**CONFIG.__dict__, "dropout_scaling": "test_time"}))
+        self.assertEqual(model.lstm.cell.dropout_scaling, "test_time")
+        self.assertEqual(CorpusLM(8, CONFIG).lstm.cell.dropout_scaling, "inverted")
 
     def test_input_and_output_dropout_rates_apart(self):
         model = CorpusLM(8, CorpusLMConfig(**{**CONFIG.__dict__, "forward_dropout": 0.3,

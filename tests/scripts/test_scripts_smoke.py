@@ -121,6 +121,33 @@ class PtbObservationsTest(tf.test.TestCase):
         # Without the dropout row of a pair there is nothing to check.
         self.assertEqual(script.curve_checks("word", {"none": results["none"]}), [])
 
+    def test_a_diverged_row_is_shown_as_such_and_left_out_of_the_checks(self):
+        script = load_script("ptb_lm")
+        args = script.parse_args(["--data-dir", "/x", "--configs", "none", "moon_seq", "moon_seq_test_time"])
+        finite = {"best_epoch": 1, "valid": 200.0, "test": 190.0, "seconds": 60, "diverged_epoch": None,
+                  "epochs_run": 1, "curve": [{"epoch": 1, "train": 300.0, "valid": 200.0}]}
+        results = {"none": finite, "moon_seq_test_time": finite,
+                   "moon_seq": {"best_epoch": None, "valid": None, "test": None, "seconds": 60, "diverged_epoch": 1,
+                                "epochs_run": 1, "curve": [{"epoch": 1, "train": None, "valid": None}]}}
+        page, _, rows = script.report(args, results, ["--configs", "none", "moon_seq"], 10000)
+        self.assertIn("| Moon (cell c), per-sequence | — | 1 (diverged in 1) | — | — | 121 / 113 |", page)
+        self.assertIn("| Moon (cell c), per-sequence, test-time scaling | 1 | 1 | 200.000 | 190.000 | 121 / 113 |", page)
+        self.assertIn("Training diverged", page)
+        self.assertEqual([(r["config"], r["valid"], r["diverged_epoch"], r["scaling"]) for r in rows],
+                         [("none", 200.0, None, "inverted"), ("moon_seq_test_time", 200.0, None, "test_time"),
+                          ("moon_seq", None, 1, "inverted")])
+        # (ii) compares Moon per-step with per-sequence; without a finite per-sequence row it is unchecked.
+        self.assertNotIn("moon_seq", script._scores(args, results))
+
+    def test_checkpoint_folders_of_earlier_runs_keep_their_names(self):
+        script = load_script("ptb_lm")
+        args = script.parse_args(["--data-dir", "/x"])
+        key = lambda name: script._run_key(script.run_config(args, name), args)  # noqa: E731
+        # The folders of runs made before the dropout_scaling setting existed (inverted scaling).
+        self.assertEqual((key("none"), key("moon_seq")), ("a2189a3fd895", "bca413079bb6"))
+        self.assertNotEqual(key("moon_seq_test_time"), key("moon_seq"))
+        self.assertEqual(script.run_config(args, "moon_seq_test_time").dropout_scaling, "test_time")
+
     def test_level_defaults_are_the_thesis_setups(self):
         script = load_script("ptb_lm")
         char = script.parse_args(["--level", "char", "--data-dir", "/x"])

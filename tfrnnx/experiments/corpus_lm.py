@@ -7,7 +7,9 @@ The learning rate is divided by ``lr_decay`` whenever validation perplexity does
 improve (the thesis' word-level rule), or, with ``epoch_decay``, multiplied by it after
 every epoch from ``epoch_decay_start`` on (its character-level rule). ``patience`` stops
 training after that many epochs without a better validation perplexity. Training
-checkpoints after every epoch and resumes from the last checkpoint.
+checkpoints after every epoch and resumes from the last checkpoint. A run whose training
+loss stops being finite ends there: its last record says where it diverged, and resuming
+does not train it again.
 """
 
 import dataclasses
@@ -34,6 +36,8 @@ class CorpusLMConfig:
     recurrent_dropout: float = 0.0
     recurrent_dropout_mode: str = "update"
     mask_sampling: str = "per_step"
+    # "inverted" (eq. 3.3.15: kept units x 1/(1-p) in training) or "test_time" (eq. 3.3.2).
+    dropout_scaling: str = "inverted"
     batch_size: int = 32
     bptt: int = 35
     optimizer: str = "sgd"  # or "adam"
@@ -64,7 +68,8 @@ class CorpusLM:
             config.units, return_sequences=True, return_state=True,
             recurrent_dropout=config.recurrent_dropout,
             recurrent_dropout_mode=config.recurrent_dropout_mode,
-            mask_sampling=config.mask_sampling, kernel_initializer=init,
+            mask_sampling=config.mask_sampling, dropout_scaling=config.dropout_scaling,
+            kernel_initializer=init,
             recurrent_initializer=init, seed=config.seed + 2,
         )
         self.output_dropout = keras.layers.Dropout(rates[1], seed=config.seed + 3)
@@ -150,21 +155,27 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
     train_ids = splits["train"][: int(len(splits["train"]) * train_fraction)]
     rows = batchify(train_ids, config.batch_size)
     writer = tf.summary.create_file_writer(logdir) if logdir else None
-    while int(epoch.numpy()) < config.epochs and not _out_of_patience(history, config.patience):
+    while (int(epoch.numpy()) < config.epochs and not _out_of_patience(history, config.patience)
+           and not (history and diverged(history[-1]))):
         started = time.time()
         state, total, steps = model.zero_state(config.batch_size), 0.0, 0
         for inputs, targets in bptt_windows(rows, config.bptt):
             nll, state = model.train_step(inputs, targets, state)
-            total += float(nll)
             steps += 1
+            if not math.isfinite(float(nll)):
+                break  # the weights are no longer finite: nothing after this step is worth running
+            total += float(nll)
         record = {
             "epoch": int(epoch.numpy()) + 1,
             "learning_rate": float(model.optimizer.learning_rate.numpy()),
-            "train_perplexity": math.exp(total / steps),
-            "valid_perplexity": model.perplexity(splits["valid"]),
-            "seconds": time.time() - started,
         }
-        best_before = min((r["valid_perplexity"] for r in history), default=math.inf)
+        if not math.isfinite(float(nll)):
+            record.update(train_perplexity=math.nan, valid_perplexity=math.nan, diverged_at_step=steps,
+                          seconds=time.time() - started)  # fmt: skip
+        else:
+            record.update(train_perplexity=math.exp(total / steps), valid_perplexity=model.perplexity(splits["valid"]),
+                          seconds=time.time() - started)  # fmt: skip
+        best_before = min((r["valid_perplexity"] for r in history if not diverged(r)), default=math.inf)
         improved = record["valid_perplexity"] < best_before
         if improved:
             record["test_perplexity"] = model.perplexity(splits["test"])
@@ -189,6 +200,11 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
     return history
 
 
+def diverged(record):
+    """Whether an epoch record is one where training stopped being finite."""
+    return not (math.isfinite(record["train_perplexity"]) and math.isfinite(record["valid_perplexity"]))
+
+
 def _out_of_patience(history, patience):
     """Whether the last `patience` epochs all failed to beat the best validation before them."""
     if patience is None or len(history) <= patience:
@@ -198,7 +214,10 @@ def _out_of_patience(history, patience):
 
 
 def summarize(history):
-    """Best validation perplexity and the test perplexity measured at that epoch."""
-    best = min(history, key=lambda r: r["valid_perplexity"])
-    return {"best_epoch": best["epoch"], "valid": best["valid_perplexity"],
-            "test": best.get("test_perplexity"), "seconds": sum(r["seconds"] for r in history)}
+    """Best validation perplexity and the test perplexity measured at that epoch (None for
+    both when no epoch finished finite), and the epoch where training diverged, if it did."""
+    finite = [r for r in history if not diverged(r)]
+    best = min(finite, key=lambda r: r["valid_perplexity"], default={})
+    return {"best_epoch": best.get("epoch"), "valid": best.get("valid_perplexity"),
+            "test": best.get("test_perplexity"), "seconds": sum(r["seconds"] for r in history),
+            "diverged_epoch": next((r["epoch"] for r in history if diverged(r)), None)}

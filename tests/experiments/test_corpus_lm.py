@@ -94,6 +94,10 @@ class CorpusLMScheduleTest(tf.test.TestCase):
         summary = summarize(history)
         self.assertEqual((summary["best_epoch"], summary["valid"], summary["test"], summary["diverged_epoch"]),
                          (None, None, None, 1))
+        # A diverged record written before `diverged_at_step` existed stops a resume all the same.
+        self.assertTrue(diverged({"epoch": 1, "train_perplexity": math.nan, "valid_perplexity": math.nan}))
+        self.assertTrue(diverged({"epoch": 1, "train_perplexity": 50.0, "valid_perplexity": math.inf}))
+        self.assertFalse(diverged({"epoch": 1, "train_perplexity": 50.0, "valid_perplexity": 40.0}))
         # A run that diverges later keeps its best finite epoch.
         later = [{"epoch": 1, "train_perplexity": 9.0, "valid_perplexity": 8.0, "test_perplexity": 7.5, "seconds": 1},
                  {"epoch": 2, "train_perplexity": math.nan, "valid_perplexity": math.nan, "seconds": 1}]

@@ -120,6 +120,17 @@ class PtbObservationsTest(tf.test.TestCase):
         self.assertEqual([c[1] for c in script.curve_checks("word", worse)], [False])
         # Without the dropout row of a pair there is nothing to check.
         self.assertEqual(script.curve_checks("word", {"none": results["none"]}), [])
+        # A row that diverged in epoch 3 is compared at epoch 2, its last finite one.
+        late = {"none": row([(200, 180), (150, 170), (140, 165)]), "ours_step": row([(230, 190), (190, 160)])}
+        late["ours_step"]["curve"].append({"epoch": 3, "train": None, "valid": None})
+        late["ours_step"]["epochs_run"] = 3
+        self.assertIn("epoch 2: train 190.0", script.curve_checks("word", late)[0][2])
+        with tempfile.TemporaryDirectory() as tmp:  # the diverged epoch is a gap in the plot, not an error
+            script.plot_curves(script.parse_args(["--data-dir", "/x", "--out", os.path.join(tmp, "p.md")]), late)
+            self.assertTrue(os.path.exists(os.path.join(tmp, "p.png")))
+        # A pair with a row that never had a finite epoch is left out.
+        never = {"none": results["none"], "ours_step": {"epochs_run": 1, "curve": [{"epoch": 1, "train": None, "valid": None}]}}
+        self.assertEqual(script.curve_checks("word", never), [])
 
     def test_a_diverged_row_is_shown_as_such_and_left_out_of_the_checks(self):
         script = load_script("ptb_lm")
@@ -136,8 +147,26 @@ class PtbObservationsTest(tf.test.TestCase):
         self.assertEqual([(r["config"], r["valid"], r["diverged_epoch"], r["scaling"]) for r in rows],
                          [("none", 200.0, None, "inverted"), ("moon_seq_test_time", 200.0, None, "test_time"),
                           ("moon_seq", None, 1, "inverted")])
-        # (ii) compares Moon per-step with per-sequence; without a finite per-sequence row it is unchecked.
-        self.assertNotIn("moon_seq", script._scores(args, results))
+        self.assertEqual(json.loads(json.dumps(rows, allow_nan=False))[2]["curve"], [{"epoch": 1, "train": None, "valid": None}])
+        # The thesis' observations use the test-time row for the diverged Moon per-sequence, and say so.
+        scores, stand_ins = script._observation_scores(args, results)
+        self.assertEqual((scores["moon_seq"], stand_ins), ((200.0, 190.0), {"moon_seq": "moon_seq_test_time"}))
+        self.assertIn("the test-time-scaling row stands in above for: Moon (cell c), per-sequence (by Moon (cell c), "
+                      "per-sequence, test-time scaling).", page)
+        # Without the stand-in, (ii) (Moon per-step against per-sequence) cannot be checked.
+        alone = {name: results[name] for name in ("none", "moon_seq")}
+        verdicts = {o[0]: (o[2], o[3]) for o in script.observations("word", script._observation_scores(args, alone)[0])}
+        self.assertEqual(verdicts["(ii)"], (None, "not run, or no finite epoch: moon_step, moon_seq"))
+
+    def test_a_report_where_every_row_diverged(self):
+        script = load_script("ptb_lm")
+        args = script.parse_args(["--data-dir", "/x", "--configs", "none", "ours_step"])
+        dead = {"best_epoch": None, "valid": None, "test": None, "seconds": 5, "diverged_epoch": 1,
+                "epochs_run": 1, "curve": [{"epoch": 1, "train": None, "valid": None}]}
+        page, _, rows = script.report(args, {"none": dead, "ours_step": dead}, [], 10000)
+        self.assertIn("no row finished an epoch with a finite loss", page)
+        self.assertNotIn("## Learning curves", page)  # nothing finite to compare or plot
+        self.assertEqual([r["test"] for r in rows], [None, None])
 
     def test_checkpoint_folders_of_earlier_runs_keep_their_names(self):
         script = load_script("ptb_lm")

@@ -125,7 +125,7 @@ class CorpusLM:
             nll, state = self._eval_step(tf.constant(inputs), tf.constant(targets), state)
             total += float(nll)
             count += targets.size
-        return math.exp(total / count)
+        return _exp(total / count)
 
     def checkpoint(self, epoch_variable):
         return tf.train.Checkpoint(
@@ -173,7 +173,7 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
             record.update(train_perplexity=math.nan, valid_perplexity=math.nan, diverged_at_step=steps,
                           seconds=time.time() - started)  # fmt: skip
         else:
-            record.update(train_perplexity=math.exp(total / steps), valid_perplexity=model.perplexity(splits["valid"]),
+            record.update(train_perplexity=_exp(total / steps), valid_perplexity=model.perplexity(splits["valid"]),
                           seconds=time.time() - started)  # fmt: skip
         best_before = min((r["valid_perplexity"] for r in history if not diverged(r)), default=math.inf)
         improved = record["valid_perplexity"] < best_before
@@ -198,6 +198,11 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
         os.replace(history_path + ".tmp", history_path)
         manager.save()
     return history
+
+
+def _exp(x):
+    # math.exp raises past ~709; a perplexity that large is a diverged run, not an error.
+    return math.exp(x) if x < 709 else math.inf
 
 
 def diverged(record):

@@ -232,18 +232,9 @@ def main(argv=None):
         results[name]["curve"] = [
             {"epoch": r["epoch"], "train": _finite_unit(args.level, r["train_perplexity"]),
              "valid": _finite_unit(args.level, r["valid_perplexity"])} for r in history]  # fmt: skip
-    page, command, rows = report(args, results, argv, len(vocabulary))
-    write_results(args.out, page, {"command": command, "rows": rows,
-                                   "observations": [
-                                       dict(zip(("observation", "statement", "holds", "evidence"), o))
-                                       for o in observations(args.level, _observation_scores(args, results)[0])],
-                                   "observation_stand_ins": _observation_scores(args, results)[1],
-                                   "learning_curves": [
-                                       dict(zip(("pair", "holds", "evidence"), c))
-                                       for c in curve_checks(args.level, results)],
-                                   "thesis": {f"forward={f} {r:g} {s}": v
-                                              for (f, r, s), v in THESIS[args.level].items()}})  # fmt: skip
-    if curve_checks(args.level, results):  # the page links the PNG only then
+    page, twin = report(args, results, argv, len(vocabulary))
+    write_results(args.out, page, twin)
+    if twin["learning_curves"]:  # the page links the PNG only then
         plot_curves(args, results)
     print(f"wrote {args.out}")
     return 0
@@ -422,7 +413,13 @@ def observations(level, scores):
     return out
 
 
+def _has_test_time_rows(args):
+    return any(CONFIGS[name].scaling == "test_time" for name in args.configs)
+
+
 def report(args, results, argv, vocab_size):
+    """The results page and its JSON twin: the rows, the thesis' observations and the
+    Fig. 3.2 checks, each computed once for both."""
     command = script_command(__file__, argv)
     unit = "perplexity" if args.level == "word" else "bits per character"
     table = "3.2" if args.level == "word" else "3.3"
@@ -446,8 +443,7 @@ def report(args, results, argv, vocab_size):
         + f"; forward dropout {args.input_dropout:g} on the embeddings and {args.output_dropout:g} "
         f"on the LSTM outputs (rows with forward dropout), recurrent dropout "
         f"{args.recurrent_dropout:g}, inverted scaling"
-        + (" (test-time scaling in the rows that say so)." if any(
-            CONFIGS[name].scaling == "test_time" for name in args.configs) else "."),
+        + (" (test-time scaling in the rows that say so)." if _has_test_time_rows(args) else "."),
         "",
         f"| configuration | best epoch | epochs run | valid {unit} | test {unit} | thesis valid / test "
         "| train time (min) |",
@@ -497,7 +493,8 @@ def report(args, results, argv, vocab_size):
     ]
     verdicts = {True: "holds", False: "does not hold", None: "not checked"}
     observation_scores, stand_ins = _observation_scores(args, results)
-    for label, statement, holds, evidence in observations(args.level, observation_scores):
+    found = observations(args.level, observation_scores)
+    for label, statement, holds, evidence in found:
         lines.append(f"| {label} | {statement} | {verdicts[holds]} | {evidence} |")
     if stand_ins:
         lines += ["", "No finite epoch with inverted scaling, so the test-time-scaling row stands in above for: "
@@ -517,7 +514,12 @@ def report(args, results, argv, vocab_size):
                   *(f"| {pair} | {curve_verdicts[holds]} | {evidence} |" for pair, holds, evidence in checks)]  # fmt: skip
     lines += ["", "## Settings where we differ from the thesis, and why", "",
               "| setting | thesis | here | why |", "|---|---|---|---|", *differences(args)]
-    return "\n".join(lines) + "\n", command.strip(), rows
+    twin = {"command": command.strip(), "rows": rows,
+            "observations": [dict(zip(("observation", "statement", "holds", "evidence"), o)) for o in found],
+            "observation_stand_ins": stand_ins,
+            "learning_curves": [dict(zip(("pair", "holds", "evidence"), c)) for c in checks],
+            "thesis": {f"forward={f} {r:g} {s}": v for (f, r, s), v in THESIS[args.level].items()}}  # fmt: skip
+    return "\n".join(lines) + "\n", twin
 
 
 def _rows_run(args):
@@ -531,7 +533,7 @@ def differences(args):
     """Rows of the settings table: only where this run is not the thesis' setup."""
     thesis = LEVEL_DEFAULTS[args.level]
     word = args.level == "word"
-    test_time_rows = any(CONFIGS[name].scaling == "test_time" for name in args.configs)
+    test_time_rows = _has_test_time_rows(args)
     rows = [
         ("forward dropout", "0.2 in / 0.5 out", f"{args.input_dropout:g} in / {args.output_dropout:g} out",
          "chosen for this run"),

@@ -140,7 +140,8 @@ class PtbObservationsTest(tf.test.TestCase):
         results = {"none": finite, "moon_seq_test_time": finite,
                    "moon_seq": {"best_epoch": None, "valid": None, "test": None, "seconds": 60, "diverged_epoch": 1,
                                 "epochs_run": 1, "curve": [{"epoch": 1, "train": None, "valid": None}]}}
-        page, _, rows = script.report(args, results, ["--configs", "none", "moon_seq"], 10000)
+        page, twin = script.report(args, results, ["--configs", "none", "moon_seq"], 10000)
+        rows = twin["rows"]
         self.assertIn("| Moon (cell c), per-sequence | — | 1 (diverged in 1) | — | — | 121 / 113 |", page)
         self.assertIn("| Moon (cell c), per-sequence, test-time scaling | 1 | 1 | 200.000 | 190.000 | 121 / 113 |", page)
         self.assertIn("Training diverged", page)
@@ -163,7 +164,8 @@ class PtbObservationsTest(tf.test.TestCase):
         args = script.parse_args(["--data-dir", "/x", "--configs", "none", "ours_step"])
         dead = {"best_epoch": None, "valid": None, "test": None, "seconds": 5, "diverged_epoch": 1,
                 "epochs_run": 1, "curve": [{"epoch": 1, "train": None, "valid": None}]}
-        page, _, rows = script.report(args, {"none": dead, "ours_step": dead}, [], 10000)
+        page, twin = script.report(args, {"none": dead, "ours_step": dead}, [], 10000)
+        rows = twin["rows"]
         self.assertIn("no row finished an epoch with a finite loss", page)
         self.assertNotIn("## Learning curves", page)  # nothing finite to compare or plot
         self.assertEqual([r["test"] for r in rows], [None, None])

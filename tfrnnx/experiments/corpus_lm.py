@@ -158,23 +158,23 @@ def train_corpus_lm(splits, vocab_size, config, checkpoint_dir, log=print, train
     while (int(epoch.numpy()) < config.epochs and not _out_of_patience(history, config.patience)
            and not (history and diverged(history[-1]))):
         started = time.time()
-        state, total, steps = model.zero_state(config.batch_size), 0.0, 0
+        state, total, steps, diverged_at = model.zero_state(config.batch_size), 0.0, 0, None
         for inputs, targets in bptt_windows(rows, config.bptt):
             nll, state = model.train_step(inputs, targets, state)
-            steps += 1
-            if not math.isfinite(float(nll)):
-                break  # the weights are no longer finite: nothing after this step is worth running
-            total += float(nll)
+            steps, loss = steps + 1, float(nll)
+            if not math.isfinite(loss):
+                diverged_at = steps  # the weights are no longer finite: nothing after this step is worth running
+                break
+            total += loss
         record = {
             "epoch": int(epoch.numpy()) + 1,
             "learning_rate": float(model.optimizer.learning_rate.numpy()),
         }
-        if not math.isfinite(float(nll)):
-            record.update(train_perplexity=math.nan, valid_perplexity=math.nan, diverged_at_step=steps,
-                          seconds=time.time() - started)  # fmt: skip
+        if diverged_at:
+            record.update(train_perplexity=math.nan, valid_perplexity=math.nan, diverged_at_step=diverged_at)
         else:
-            record.update(train_perplexity=_exp(total / steps), valid_perplexity=model.perplexity(splits["valid"]),
-                          seconds=time.time() - started)  # fmt: skip
+            record.update(train_perplexity=_exp(total / steps), valid_perplexity=model.perplexity(splits["valid"]))
+        record["seconds"] = time.time() - started
         best_before = min((r["valid_perplexity"] for r in history if not diverged(r)), default=math.inf)
         improved = record["valid_perplexity"] < best_before
         if improved:

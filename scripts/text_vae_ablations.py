@@ -228,7 +228,7 @@ def run(args):
                     model, train, valid, vocabulary, batch_size=args.batch_size,
                     learning_rate=args.learning_rate, num_samples=100 if args.experiment == "tweets" else 3,
                     pad_id=pad_id, seed=seed,
-                    run_eagerly=args.quick, heuristic=heuristic, check_every=args.check_every,
+                    run_eagerly=args.quick, annealing=heuristic, check_every=args.check_every,
                 )
 
             row = dict(labels, seed=seed, **cached_run(workdir, f"seed{seed}_{key}", one_run))

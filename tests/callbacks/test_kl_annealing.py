@@ -24,6 +24,25 @@ class KLAnnealingTest(tf.test.TestCase):
         self.assertEqual(annealing.value_at(0), 0.0)
         self.assertAllClose(annealing.value_at(2), 1 / 3)
 
+    def test_initial_weight_is_a_floor_the_ramp_starts_from(self):
+        model = BetaModel()
+        model.compile(optimizer="sgd", loss="mse")
+        annealing = tfrnnx.callbacks.KLAnnealing(start_step=2, duration_steps=4, initial_weight=0.2)
+        seen = []
+        record = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: seen.append(float(model.beta.numpy()))
+        )
+        x = np.ones((8, 2), "float32")
+        model.fit(x, x[:, :1], batch_size=1, epochs=1, verbose=0, callbacks=[annealing, record])
+        # β = w + (1 - w) * clip((step - start) / duration, 0, 1), w = 0.2
+        self.assertAllClose(seen, 0.2 + 0.8 * np.clip((np.arange(8) - 2) / 4, 0, 1))
+        config = annealing.get_config()
+        self.assertEqual(config["initial_weight"], 0.2)
+        self.assertEqual(tfrnnx.callbacks.KLAnnealing.from_config(config).value_at(3), 0.4)
+        for bad in (-0.1, 1.0, "x"):
+            with self.assertRaisesRegex(ValueError, "initial_weight"):
+                tfrnnx.callbacks.KLAnnealing(0, 1, initial_weight=bad)
+
     def test_errors(self):
         with self.assertRaisesRegex(ValueError, "start_step"):
             tfrnnx.callbacks.KLAnnealing(-1, 3)

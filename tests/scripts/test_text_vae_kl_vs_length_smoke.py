@@ -27,6 +27,41 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
             self.assertAlmostEqual(row["total_bpc"], row["rec_bpc"] + row["kl_bpc"], delta=2e-4)
             self.assertGreater(row["parameters"], 0)
 
+    def test_fixed_schedule_quick_run_needs_real_data(self):
+        data_dir = os.path.dirname(real_data_dir("ptb"))
+        script = load_script("text_vae_kl_vs_length")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "table.md")
+            script.main(["--quick", "--data-dir", data_dir, "--out", out, "--models", "hybrid_alpha0.2",
+                         "--annealing", "fixed", "--anneal-start", "2", "--anneal-steps", "3",
+                         "--initial-beta", "0.1", "--learning-rate", "1e-3"])
+            with open(out) as f:
+                table = f.read()
+            with open(os.path.join(tmp, "table.json")) as f:
+                (row,) = json.load(f)["rows"]
+        self.assertIn("Adam 0.001, β = 0.1 until step 2, then a linear ramp to 1 over 3 steps", table)
+        # --quick validates every 2 of its 6 steps; β is logged after each epoch's last step
+        # (optimizer step k - 1 for the k-th step): 0.1 + 0.9 * clip((k - 1 - 2) / 3, 0, 1).
+        steps = [point[0] for point in row["curve"]]
+        self.assertEqual(steps, [2, 4, 6])
+        expected = [0.1 + 0.9 * min(max((k - 1 - 2) / 3, 0), 1) for k in steps]
+        self.assertAllClose([point[1] for point in row["curve"]], expected, atol=1e-5)
+        self.assertEqual((row["anneal_start"], row["anneal_steps"], row["converged_at"]), (2, 3, None))
+        self.assertTrue(row["schedule_completed"])
+
+    def test_fixed_schedule_flags(self):
+        script = load_script("text_vae_kl_vs_length")
+        default = script.parse_args([])
+        self.assertNotIn("_a", script._key(default, "hybrid_alpha0.2", 16).split("seed0")[1])
+        self.assertNotIn("_lr", script._key(default, "hybrid_alpha0.2", 16))
+        args = script.parse_args(["--annealing", "fixed", "--learning-rate", "1e-3"])
+        self.assertEqual((args.anneal_start, args.anneal_steps), (1000, 7000))  # the authors' numbers
+        self.assertTrue(script._key(args, "hybrid_alpha0.2", 16).endswith("_a1000+7000_lr0.001"))
+        self.assertIsNone(script.build_model(args, "hybrid_alpha0.2", 30, 16).kl_annealing)
+        for flags in (["--anneal-start", "-1"], ["--anneal-steps", "0"], ["--learning-rate", "0"]):
+            with self.assertRaisesRegex(SystemExit, "2"):
+                script.parse_args(flags)
+
     def test_models_flag_picks_the_rows(self):
         script = load_script("text_vae_kl_vs_length")
         args = script.parse_args(["--models", "lstm_p0.5", "hybrid_alpha0.2"])

@@ -66,7 +66,7 @@ class HeuristicKLAnnealing(KLAnnealing):
     def __init__(self, monitor="val_loss", patience=3, min_relative_improvement=0.01,
                  duration_fraction=0.2, steps_at_full_weight=None, variable_name="beta",
                  initial_weight=0.0):
-        super().__init__(0, 0, variable_name)
+        super().__init__(0, 0, variable_name, initial_weight)
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"monitor must be a non-empty string. Received: monitor={monitor!r}")
         self.monitor = monitor
@@ -79,7 +79,6 @@ class HeuristicKLAnnealing(KLAnnealing):
             None if steps_at_full_weight is None
             else check_integer("steps_at_full_weight", steps_at_full_weight, minimum=0)
         )
-        self.initial_weight = check_number("initial_weight", initial_weight, 0, 1, include_high=False)
         self.converged_at = self.start_step = self.duration_steps = None
         self._curve = []
 
@@ -93,8 +92,7 @@ class HeuristicKLAnnealing(KLAnnealing):
 
     def value_at(self, step):
         """β at optimizer step `step` (`initial_weight` until the schedule is known)."""
-        ramp = 0.0 if self.start_step is None else super().value_at(step)
-        return self.initial_weight + (1.0 - self.initial_weight) * ramp
+        return self.initial_weight if self.start_step is None else super().value_at(step)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.start_step is None or self.steps_at_full_weight is None:

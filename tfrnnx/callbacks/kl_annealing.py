@@ -3,6 +3,7 @@
 import keras
 
 from tfrnnx._validation import check_integer
+from tfrnnx._validation import check_number
 from tfrnnx.models.text_vae.kl_schedule import linear_kl_weight
 
 
@@ -11,7 +12,9 @@ class KLAnnealing(keras.callbacks.Callback):
     """Sets a VAE's KL weight β by the linear annealing schedule before every batch.
 
     β = 0 before `start_step`, rises linearly to 1 over `duration_steps` optimizer steps,
-    then stays at 1 (Bowman et al. 2016; thesis §5.3). The step is the optimizer's
+    then stays at 1 (Bowman et al. 2016; thesis §5.3). With `initial_weight` w > 0, β is w
+    before `start_step` and the ramp runs from w to 1 (the thesis authors' code keeps a floor
+    of 1e-3 for the hybrid). The step is the optimizer's
     `iterations`, so a resumed training continues the schedule. The model must expose a
     scalar float variable named `variable_name` that its loss multiplies the KL term by.
     tfrnnx text VAEs anneal by themselves with `kl_annealing=(start, duration)`; use this
@@ -22,6 +25,7 @@ class KLAnnealing(keras.callbacks.Callback):
         start_step: non-negative integer, first step with β > 0.
         duration_steps: non-negative integer, steps from β = 0 to β = 1 (0: a jump).
         variable_name: name of the model attribute holding β.
+        initial_weight: β before `start_step`, in [0, 1).
 
     Example:
 
@@ -41,7 +45,7 @@ class KLAnnealing(keras.callbacks.Callback):
         for Text Generation", EMNLP.
     """
 
-    def __init__(self, start_step, duration_steps, variable_name="beta"):
+    def __init__(self, start_step, duration_steps, variable_name="beta", initial_weight=0.0):
         super().__init__()
         for name, value in (("start_step", start_step), ("duration_steps", duration_steps)):
             check_integer(name, value, minimum=0)
@@ -52,6 +56,7 @@ class KLAnnealing(keras.callbacks.Callback):
         self.start_step = start_step
         self.duration_steps = duration_steps
         self.variable_name = variable_name
+        self.initial_weight = check_number("initial_weight", initial_weight, 0, 1, include_high=False)
 
     def _variable(self):
         variable = getattr(self.model, self.variable_name, None)
@@ -74,7 +79,8 @@ class KLAnnealing(keras.callbacks.Callback):
 
     def value_at(self, step):
         """β at optimizer step `step`."""
-        return float(linear_kl_weight(step, self.start_step, self.duration_steps))
+        ramp = float(linear_kl_weight(step, self.start_step, self.duration_steps))
+        return self.initial_weight + (1.0 - self.initial_weight) * ramp
 
     def on_train_batch_begin(self, batch, logs=None):
         step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
@@ -89,6 +95,7 @@ class KLAnnealing(keras.callbacks.Callback):
             "start_step": self.start_step,
             "duration_steps": self.duration_steps,
             "variable_name": self.variable_name,
+            "initial_weight": self.initial_weight,
         }
 
     @classmethod

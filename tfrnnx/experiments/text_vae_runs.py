@@ -24,37 +24,46 @@ def ids_to_text(ids, vocabulary, pad_id=None):
 
 
 def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, learning_rate=2e-3,
-                     num_samples=1, pad_id=None, seed=0, run_eagerly=False, heuristic=None,
+                     num_samples=1, pad_id=None, seed=0, run_eagerly=False, annealing=None,
                      check_every=100):
     """Trains `model` one epoch over `train_ids` and evaluates it on `valid_ids`.
 
-    With `heuristic` (a `tfrnnx.callbacks.HeuristicKLAnnealing`, the model built with
-    `kl_annealing=None`) the epoch is cut into epochs of `check_every` steps, validated on
-    `valid_ids`, so the callback can find the β = 0 convergence point; training ends when the
-    callback stops it or `train_ids` is used up.
+    With `annealing` (a `tfrnnx.callbacks.KLAnnealing`, e.g. `HeuristicKLAnnealing`, the
+    model built with `kl_annealing=None`) the epoch is cut into epochs of `check_every`
+    steps, validated on `valid_ids` (the heuristic finds the β = 0 convergence point there,
+    and `curve` records them); training ends when the callback stops it or `train_ids` is
+    used up.
 
     Returns a dict: `rec`, `kl`, `total` (= rec + KL, the negative ELBO) in bits per
     character, `kl_share` (KL / total), `active` units, `mi` (nats), `params`, `seconds`
     of training, `steps` trained, `samples` (greedy decodings of z ~ N(0, I)) and
     `reconstruction` (a validation row and the greedy decoding of its posterior mean), as
-    text; with `heuristic` also `converged_at`, `anneal_start` and `anneal_steps`.
+    text; with `annealing` also `anneal_start` and `anneal_steps`, `converged_at` (None
+    unless the schedule is the heuristic's) and `curve`: one `[step, β, rec, KL]` per
+    validation (bits per character, z a posterior sample).
     """
     length = int(valid_ids.shape[1])
     model(valid_ids[:2])  # builds the subclassed model (count_params)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
     start = time.perf_counter()
-    if heuristic is None:
+    schedule = {}
+    if annealing is None:
         model.fit(train_ids, batch_size=batch_size, epochs=1, verbose=0)
     else:
         batches = tf.data.Dataset.from_tensor_slices(train_ids).batch(batch_size, drop_remainder=True)
         every = max(1, min(check_every, len(train_ids) // batch_size))
-        model.fit(batches.repeat(), steps_per_epoch=every, epochs=max(1, len(train_ids) // batch_size // every),
-                  validation_data=(valid_ids,), validation_batch_size=batch_size,
-                  callbacks=[heuristic], shuffle=False, verbose=0)  # fragments are random draws
+        history = model.fit(
+            batches.repeat(), steps_per_epoch=every, epochs=max(1, len(train_ids) // batch_size // every),
+            validation_data=(valid_ids,), validation_batch_size=batch_size,
+            callbacks=[annealing], shuffle=False, verbose=0)  # fragments are random draws
+        logs = history.history
+        schedule = {
+            "converged_at": getattr(annealing, "converged_at", None),
+            "anneal_start": annealing.start_step, "anneal_steps": annealing.duration_steps,
+            "curve": [[every * (i + 1), logs["beta"][i], logs["val_bits_per_token"][i],
+                       logs["val_kl"][i] / (length * math.log(2))] for i in range(len(logs["val_kl"]))],
+        }
     seconds = time.perf_counter() - start
-    schedule = {} if heuristic is None else {
-        "converged_at": heuristic.converged_at, "anneal_start": heuristic.start_step,
-        "anneal_steps": heuristic.duration_steps}
     logs = model.evaluate(valid_ids, batch_size=batch_size, verbose=0, return_dict=True)
     rec = float(logs["bits_per_token"])
     kl = float(logs["kl"]) / (length * math.log(2))

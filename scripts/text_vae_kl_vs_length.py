@@ -42,6 +42,9 @@ THESIS_FINDING = ("the LSTM VAE's KL drops to almost zero for fragments longer t
                   "while the hybrid's ratio between KL and reconstruction stays roughly constant")
 # A KL below this (bits per character) counts as "almost zero".
 NEAR_ZERO_KL = 0.01
+# A KL that moved by more than this fraction over the last LAST_STEPS steps had not settled
+# (a chosen threshold: validation noise on 512 fragments is about 1-2%).
+STILL_MOVING, LAST_STEPS = 0.05, 1000
 
 
 def parse_args(argv=None):
@@ -204,6 +207,13 @@ def observations(rows):
         lines.append(f"- {MODELS[key]}: KL / total roughly constant with length (smallest share at least "
                      f"half the largest): {'holds' if steady else 'does not hold'} ("
                      + ", ".join(f"{r['length']}: {r['kl_share']:.3f}" for r in hybrid) + ").")
+    moving = [f"{MODELS[r['model']]} at {r['length']}: {before:.4f} → {after:.4f}"
+              for r in rows for before, after in [_kl_change(r)] if after is not None
+              and abs(after - before) > STILL_MOVING * max(abs(before), 1e-9)]
+    if moving:
+        lines.append(f"- KL still changing by more than {STILL_MOVING:.0%} over the last {LAST_STEPS} steps "
+                     "(validation, bits per character), so the run stopped before its KL settled: "
+                     + ", ".join(moving) + ".")
     unfinished = [f"{MODELS[r['model']]} at {r['length']}" for r in rows if not r["schedule_completed"]]
     if unfinished:
         lines.append("- Runs whose schedule did not finish within --max-steps (β = 0 never converged, "
@@ -244,7 +254,7 @@ def report(args, command, rows, wall):
             f"{r['mutual_info_nats']:.2f} | {r['train_seconds']:.0f} | {markdown_cell(r['sample'][:64])} |")
     lines += [
         "", f"Plot: `{os.path.basename(_plot_path(args.out))}` (total, KL and KL / total against "
-        "length).", "",
+        "length" + ("; validation KL during training" if any(r.get("curve") for r in rows) else "") + ").", "",
         "## Thesis (Fig. 5.6, curves only)", "", f"Finding (lines 2770-2777): {THESIS_FINDING}.", "",
         "## The thesis' finding here", "", *observations(rows), "",
         "## Settings where we differ from the thesis, and why", "",
@@ -276,7 +286,8 @@ def report(args, command, rows, wall):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        figure, axes = plt.subplots(1, 3, figsize=(14, 4))
+        curves = [r for r in rows if r.get("curve")]
+        figure, axes = plt.subplots(1, 4 if curves else 3, figsize=(18 if curves else 14, 4))
         for key, name in MODELS.items():
             mine = sorted((r for r in rows if r["model"] == key), key=lambda r: r["length"])
             if not mine:
@@ -290,8 +301,25 @@ def report(args, command, rows, wall):
             axis.set_xlabel("fragment length")
             axis.set_title(title)
             axis.legend(fontsize=8)
+        for r in curves:  # validation KL during training: did it settle?
+            axes[3].plot([p[0] for p in r["curve"]], [p[3] for p in r["curve"]],
+                         label=f"{MODELS[r['model']]}, {r['length']}")
+        if curves:
+            axes[3].set_xlabel("step")
+            axes[3].set_title("validation KL (bits/char) during training")
+            axes[3].legend(fontsize=7)
         figure.tight_layout()
         write_figure_atomically(figure, _plot_path(args.out), dpi=80)
+
+
+def _kl_change(row):
+    """(KL `LAST_STEPS` steps before the last validation, KL at it), or (None, None) without a curve."""
+    curve = row.get("curve") or []
+    if not curve:
+        return None, None
+    last_step, *_, last_kl = curve[-1]
+    earlier = [point for point in curve if point[0] <= last_step - LAST_STEPS]
+    return (earlier[-1][3], last_kl) if earlier else (None, None)
 
 
 def _heuristic_settings(args):

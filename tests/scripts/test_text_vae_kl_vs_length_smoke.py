@@ -49,6 +49,22 @@ class TextVAEKLVsLengthSmokeTest(tf.test.TestCase):
         self.assertEqual((row["anneal_start"], row["anneal_steps"], row["converged_at"]), (2, 3, None))
         self.assertTrue(row["schedule_completed"])
 
+    def test_observations_name_a_kl_still_moving(self):
+        script = load_script("text_vae_kl_vs_length")
+
+        def row(length, kls):  # validations every 500 steps
+            return {"model": "hybrid_alpha0.2", "length": length, "kl_share": 0.2, "schedule_completed": True,
+                    "curve": [[500 * (i + 1), 1.0, 1.5, kl] for i, kl in enumerate(kls)]}
+
+        # 0.30 -> 0.27 over the last 1000 steps is a 10% move; 0.200 -> 0.196 is 2%.
+        lines = script.observations([row(12, [0.5, 0.3, 0.28, 0.27]), row(24, [0.3, 0.2, 0.2, 0.196])])
+        (moving,) = [line for line in lines if "still changing" in line]
+        self.assertIn("at 12: 0.3000 → 0.2700", moving)
+        self.assertNotIn("at 24", moving)
+        self.assertFalse([line for line in script.observations([row(24, [0.2, 0.2, 0.2])])
+                          if "still changing" in line])
+        self.assertEqual(script._kl_change(row(12, [0.3])), (None, None))  # no point 1000 steps back
+
     def test_fixed_schedule_flags(self):
         script = load_script("text_vae_kl_vs_length")
         default = script.parse_args([])

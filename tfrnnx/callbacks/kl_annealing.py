@@ -13,16 +13,16 @@ class KLAnnealing(keras.callbacks.Callback):
 
     β = 0 before `start_step`, rises linearly to 1 over `duration_steps` optimizer steps,
     then stays at 1 (Bowman et al. 2016; thesis §5.3). With `initial_weight` w > 0, β is w
-    before `start_step` and the ramp runs from w to 1 (the thesis authors' code keeps a floor
-    of 1e-3 for the hybrid). The step is the optimizer's
-    `iterations`, so a resumed training continues the schedule. The model must expose a
+    before `start_step` and the ramp runs from w to 1 (the thesis authors' code keeps a
+    floor of 1e-3 for the hybrid). The step is the optimizer's `iterations`, so a resumed
+    training continues the schedule. The model must expose a
     scalar float variable named `variable_name` that its loss multiplies the KL term by.
     tfrnnx text VAEs anneal by themselves with `kl_annealing=(start, duration)`; use this
     callback with `kl_annealing=None` there (it refuses a model that anneals by itself).
     The epoch logs get the current β under `variable_name`.
 
     Args:
-        start_step: non-negative integer, first step with β > 0.
+        start_step: non-negative integer, first step of the ramp.
         duration_steps: non-negative integer, steps from β = 0 to β = 1 (0: a jump).
         variable_name: name of the model attribute holding β.
         initial_weight: β before `start_step`, in [0, 1).

@@ -302,10 +302,13 @@ def report(args, command, rows, wall):
             axis.set_xlabel("fragment length")
             axis.set_title(title)
             axis.legend(fontsize=8)
+        for axis in axes[1:3]:  # from zero, so a flat share looks flat
+            axis.set_ylim(bottom=0)
         for r in curves:  # validation KL during training: did it settle?
             axes[3].plot([p[0] for p in r["curve"]], [p[3] for p in r["curve"]],
                          label=f"{MODELS[r['model']]}, {r['length']}")
         if curves:
+            axes[3].set_yscale("log")  # the β ≈ 0 phase peaks far above the end
             axes[3].set_xlabel("step")
             axes[3].set_title("validation KL (bits/char) during training")
             axes[3].legend(fontsize=7)

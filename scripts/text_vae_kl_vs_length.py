@@ -345,8 +345,8 @@ def _fixed_settings(args):
     return [
         f"| annealing | heuristic (lines 2512-2515); the authors' code ramps from step 1000 over 7000 "
         f"| from step {args.anneal_start} over {args.anneal_steps} | the authors' numbers; within the "
-        "heuristic where the β ≈ 0 model has converged by the start (the curves in the twin show it) and the "
-        "ramp is at least 20% of the start |",
+        "heuristic if the β ≈ 0 model has converged by the start (the twin's curves show how far it got) and "
+        "the ramp is at least 20% of the start |",
     ]
 
 

@@ -45,8 +45,8 @@ def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, lea
     length = int(valid_ids.shape[1])
     model(valid_ids[:2])  # builds the subclassed model (count_params)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
+    kl_bits_per_token = lambda nats: float(nats) / (length * math.log(2))  # noqa: E731  (KL is per sequence)
     start = time.perf_counter()
-    schedule = {}
     if annealing is None:
         model.fit(train_ids, batch_size=batch_size, epochs=1, verbose=0)
     else:
@@ -56,17 +56,19 @@ def fit_and_evaluate(model, train_ids, valid_ids, vocabulary, batch_size=32, lea
             batches.repeat(), steps_per_epoch=every, epochs=max(1, len(train_ids) // batch_size // every),
             validation_data=(valid_ids,), validation_batch_size=batch_size,
             callbacks=[annealing], shuffle=False, verbose=0)  # fragments are random draws
+    seconds = time.perf_counter() - start
+    schedule = {}
+    if annealing is not None:
         logs = history.history
         schedule = {
             "converged_at": getattr(annealing, "converged_at", None),
             "anneal_start": annealing.start_step, "anneal_steps": annealing.duration_steps,
-            "curve": [[every * (i + 1), logs["beta"][i], logs["val_bits_per_token"][i],
-                       logs["val_kl"][i] / (length * math.log(2))] for i in range(len(logs["val_kl"]))],
+            "curve": [[every * (i + 1), logs["beta"][i], logs["val_bits_per_token"][i], kl_bits_per_token(kl)]
+                      for i, kl in enumerate(logs["val_kl"])],
         }
-    seconds = time.perf_counter() - start
     logs = model.evaluate(valid_ids, batch_size=batch_size, verbose=0, return_dict=True)
     rec = float(logs["bits_per_token"])
-    kl = float(logs["kl"]) / (length * math.log(2))
+    kl = kl_bits_per_token(logs["kl"])
     text = lambda row: ids_to_text(row, vocabulary, pad_id)  # noqa: E731
     reconstructed = np.asarray(model.reconstruct(valid_ids[:1]))[0]
     return {
